@@ -1,0 +1,15 @@
+"""Celery application.
+
+With CELERY_BROKER_URL set (Redis in production) jobs go to workers; without it every job runs
+in-process (``task_always_eager``), so the one-command demo needs no broker.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
+
+app = Celery("yingji")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
