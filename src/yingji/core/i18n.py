@@ -27,16 +27,13 @@ def form_errors(form) -> dict[str, list[dict[str, str]]]:
     result: dict[str, list[dict[str, str]]] = {}
     for name, errors in form.errors.as_data().items():
         for error in errors:
-            for single in error.error_list if hasattr(error, "error_list") else [error]:
-                text = single.message % single.params if single.params else single.message
-                zh, en = both(text) if not single.params else _both_with_params(single)
+            for single in error.error_list:
+                zh, en = (_render(single, language) for language in ("zh-hans", "en"))
                 result.setdefault(name, []).append({"message": zh, "message_en": en})
     return result
 
 
-def _both_with_params(error) -> tuple[str, str]:
-    with translation.override("zh-hans"):
-        zh = str(error.message) % error.params
-    with translation.override("en"):
-        en = str(error.message) % error.params
-    return zh, en
+def _render(error, language: str) -> str:
+    with translation.override(language):
+        text = str(error.message)
+        return text % error.params if error.params else text

@@ -16,3 +16,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="unique_idempotency_key_per_user_scope")
         ]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"

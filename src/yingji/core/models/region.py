@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import regioncodes
+from ..i18n import bi
 from ..regioncodes import Level
 
 
@@ -36,27 +37,29 @@ class Region(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
+    def save(self, *args, **kwargs):
+        self.level = int(regioncodes.level_of(self.code))
+        super().save(*args, **kwargs)
+
     def clean(self):
         try:
             level = regioncodes.level_of(self.code)
         except regioncodes.CodeError as exc:
-            raise ValidationError({"code": exc.message_zh + " / " + exc.message_en}) from exc
+            raise ValidationError({"code": bi(exc.message_zh, exc.message_en)}) from exc
         self.level = int(level)
         expected = regioncodes.parent_candidates(self.code)
         if not expected:
             if self.parent_id:
-                raise ValidationError({"parent": "省级行政区划不能有上级 / A province has no parent region"})
+                raise ValidationError({"parent": bi("省级行政区划不能有上级", "A province has no parent region")})
         elif self.parent_id not in expected:
             raise ValidationError(
                 {
-                    "parent": f"代码“{self.code}”的上级应为“{expected[0]}”，而不是“{self.parent_id or '空'}” / "
-                    f"the parent of '{self.code}' must be '{expected[0]}', not '{self.parent_id or 'empty'}'"
+                    "parent": bi(
+                        f"代码“{self.code}”的上级应为“{expected[0]}”，而不是“{self.parent_id or '空'}”",
+                        f"The parent of '{self.code}' must be '{expected[0]}', not '{self.parent_id or 'empty'}'",
+                    )
                 }
             )
-
-    def save(self, *args, **kwargs):
-        self.level = int(regioncodes.level_of(self.code))
-        super().save(*args, **kwargs)
 
     @property
     def subtree_prefix(self) -> str:

@@ -1,0 +1,73 @@
+"""Rules for regions, populations, organisations and users. Pages, API, importers and the CLI call these."""
+
+from contextlib import contextmanager
+
+from auditlog.context import set_actor
+from django.db import transaction
+
+from . import scoping
+from .errors import Conflict, InvalidInput
+from .forms import OrganisationForm, RegionForm, RegionPopulationForm
+from .i18n import form_errors
+from .models import Organisation, Region, RegionPopulation
+
+
+@contextmanager
+def acting_as(user):
+    """Attribute audit entries written inside the block to ``user`` (pages set this through middleware)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        with set_actor(user):
+            yield
+    else:
+        yield
+
+
+def _validated(form):
+    if not form.is_valid():
+        raise InvalidInput(form_errors(form))
+    return form
+
+
+def save_region(user, data: dict, instance: Region | None = None) -> Region:
+    form = _validated(RegionForm(data, instance=instance))
+    region = form.instance
+    scoping.require_place(user, Region, region_code=region.code, owner_org_id=None)
+    if instance is None and Region.objects.filter(pk=region.code).exists():
+        raise InvalidInput({"code": [{"message": f"行政区划代码“{region.code}”已存在",
+                                      "message_en": f"Region code '{region.code}' already exists"}]})
+    with transaction.atomic(), acting_as(user):
+        form.save()
+    return region
+
+
+def save_population(user, data: dict) -> RegionPopulation:
+    form = _validated(RegionPopulationForm(data))
+    scoping.require_place(user, RegionPopulation, region_code=form.instance.region_id, owner_org_id=None)
+    with transaction.atomic(), acting_as(user):
+        form.save()
+    return form.instance
+
+
+def save_organisation(user, data: dict, instance: Organisation | None = None) -> Organisation:
+    if instance is not None and not scoping.can(user, instance, write=True):
+        raise scoping.NotPermitted()
+    form = OrganisationForm(data, instance=instance)
+    _validated(form)
+    org = form.instance
+    # Where the record lands must be in reach too: nobody moves a unit out of (or into) another district.
+    scoping.require_place(user, Organisation, region_code=org.region_id, owner_org_id=org.pk or org.parent_id)
+    with transaction.atomic(), acting_as(user):
+        form.save()
+    return org
+
+
+def delete_organisation(user, org: Organisation) -> None:
+    if not scoping.can(user, org, write=True):
+        raise scoping.NotPermitted()
+    if org.users.exists() or org.children.exists():
+        raise Conflict(
+            "该机构仍有下属机构或用户，不能删除；可将其设为停用",
+            "This organisation still has sub-units or users and cannot be deleted; deactivate it instead",
+        )
+    with transaction.atomic(), acting_as(user):
+        org.delete()
