@@ -83,6 +83,12 @@ def make_city() -> City:
     return c
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that need it (test_auth) ask for it with override_settings."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def city(db) -> City:
     return make_city()

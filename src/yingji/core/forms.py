@@ -58,6 +58,7 @@ class RegionForm(forms.ModelForm):
             try:
                 self.instance.parent = _region_by_code(parent_code, "上级行政区划")
             except forms.ValidationError as exc:
+                self.instance.parent_id = parent_code  # keeps the model's own check from repeating the error
                 self.add_error("parent", exc)
         else:
             self.instance.parent = None
@@ -141,6 +142,12 @@ class OrganisationForm(forms.ModelForm):
         kind = cleaned.get("kind")
         if kind == Organisation.Kind.HOSPITAL and not cleaned.get("hospital_level"):
             self.add_error("hospital_level", bi("医院须填写等级（一级/二级/三级）", "A hospital needs its level (1, 2 or 3)"))
+        region, name = cleaned.get("region"), cleaned.get("name")
+        if region and name and Organisation.objects.filter(region=region, name=name).exclude(
+            pk=self.instance.pk
+        ).exists():
+            self.add_error("name", bi(f"“{region.name}”已有名为“{name}”的机构",
+                                      f"An organisation named '{name}' already exists in {region.code}"))
         if (cleaned.get("longitude") is None) != (cleaned.get("latitude") is None):
             self.add_error("latitude", bi("经度和纬度须同时填写", "Give both longitude and latitude, or neither"))
         return cleaned

@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 
 from auditlog.context import set_actor
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from . import scoping
 from .errors import Conflict, InvalidInput
@@ -22,6 +22,18 @@ def acting_as(user):
         yield
 
 
+def _save(form, user):
+    """Save a validated form; a uniqueness race lost to a concurrent request becomes a clear conflict."""
+    try:
+        with transaction.atomic(), acting_as(user):
+            return form.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            "与已有记录重复（可能刚被他人保存），请刷新后重试",
+            "This duplicates an existing record (perhaps just saved by someone else); reload and retry",
+        ) from exc
+
+
 def _validated(form):
     if not form.is_valid():
         raise InvalidInput(form_errors(form))
@@ -35,16 +47,14 @@ def save_region(user, data: dict, instance: Region | None = None) -> Region:
     if instance is None and Region.objects.filter(pk=region.code).exists():
         raise InvalidInput({"code": [{"message": f"行政区划代码“{region.code}”已存在",
                                       "message_en": f"Region code '{region.code}' already exists"}]})
-    with transaction.atomic(), acting_as(user):
-        form.save()
+    _save(form, user)
     return region
 
 
 def save_population(user, data: dict) -> RegionPopulation:
     form = _validated(RegionPopulationForm(data))
     scoping.require_place(user, RegionPopulation, region_code=form.instance.region_id, owner_org_id=None)
-    with transaction.atomic(), acting_as(user):
-        form.save()
+    _save(form, user)
     return form.instance
 
 
@@ -56,8 +66,7 @@ def save_organisation(user, data: dict, instance: Organisation | None = None) ->
     org = form.instance
     # Where the record lands must be in reach too: nobody moves a unit out of (or into) another district.
     scoping.require_place(user, Organisation, region_code=org.region_id, owner_org_id=org.pk or org.parent_id)
-    with transaction.atomic(), acting_as(user):
-        form.save()
+    _save(form, user)
     return org
 
 

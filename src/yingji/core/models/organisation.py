@@ -2,8 +2,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..i18n import bi
+
 phone_validator = RegexValidator(
-    r"^[0-9+\-() ]{5,32}$", _("Enter a phone number of digits, spaces, +, - or brackets (5–32 characters).")
+    r"^[0-9+\-() ]{3,32}$",
+    bi("电话号码只能包含数字、空格、+、- 或括号（3–32位）", "Enter a phone number of digits, spaces, +, - or brackets (3–32)"),
 )
 
 
@@ -43,7 +46,9 @@ class Organisation(models.Model):
     code = models.CharField(
         _("organisation code"), max_length=32, unique=True,
         help_text=_("Unified social credit code or the registration number of the practising licence."),
-        validators=[RegexValidator(r"^[0-9A-Z\-]{4,32}$", _("Use 4–32 digits, capital letters or hyphens."))],
+        validators=[RegexValidator(
+            r"^[0-9A-Z\-]{4,32}$", bi("机构代码须为4–32位数字、大写字母或连字符", "Use 4–32 digits, capital letters or hyphens")
+        )],
     )
     name = models.CharField(_("name"), max_length=128)
     short_name = models.CharField(_("short name"), max_length=32, blank=True)
@@ -76,7 +81,7 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    scope_region_field = "region"
+    scope_region_field = "region__code"
     scope_org_field = "pk"
     scope_writer_roles = frozenset({"admin", "health_commission"})
 

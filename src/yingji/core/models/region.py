@@ -42,6 +42,8 @@ class Region(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        if not self.code:
+            return  # the form already reports the missing or malformed code
         try:
             level = regioncodes.level_of(self.code)
         except regioncodes.CodeError as exc:
@@ -80,7 +82,7 @@ class RegionPopulation(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
     population = models.PositiveIntegerField(_("population"))
 
-    scope_region_field = "region"
+    scope_region_field = "region__code"
     scope_org_field = None
     scope_writer_roles = frozenset({"admin"})
 

@@ -16,7 +16,7 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.LEADER)
     phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
 
-    scope_region_field = "organisation__region"
+    scope_region_field = "organisation__region__code"
     scope_org_field = "organisation"
     scope_writer_roles = frozenset({"admin"})
 
