@@ -3,8 +3,24 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+
+def _admin_only(user) -> bool:
+    return user.is_platform_admin
+
+
+def _staff(user) -> bool:
+    return user.is_staff
+
+
+# (url name or absolute path, label, bootstrap icon, who may see it (None: every signed-in user))
 NAV = [
     ("home", _("Home"), "house", None),
+    ("web:region_list", _("Regions"), "map", None),
+    ("web:organisation_list", _("Organisations"), "building", None),
+    ("web:user_list", _("Users"), "people", _admin_only),
+    ("web:audit_log", _("Audit log"), "journal-text", _admin_only),
+    ("/api/docs", _("API documentation"), "code-slash", None),
+    ("admin:index", _("Administration"), "gear", _staff),
 ]
 
 
@@ -13,7 +29,11 @@ def items_for(request):
     if user is None or not user.is_authenticated:
         return []
     items = []
+    path = request.path
     for url_name, label, icon, allowed in NAV:
-        if allowed is None or allowed(user):
-            items.append({"url": reverse(url_name), "label": label, "icon": icon, "name": url_name})
+        if allowed is not None and not allowed(user):
+            continue
+        url = url_name if url_name.startswith("/") else reverse(url_name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"url": url, "label": label, "icon": icon, "name": url_name, "active": active})
     return items
