@@ -1,0 +1,34 @@
+"""`make bench`: every benchmark prints its figure as a ratio to a reference measured in the same run.
+
+Runs on a throwaway database (SQLite in a temp dir, or the test copy of DATABASE_URL's database).
+"""
+
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
+os.environ.setdefault("YINGJI_VAR", tempfile.mkdtemp(prefix="yingji-bench-"))
+
+
+def main() -> int:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        from . import bench_core
+
+        for line in bench_core.run():
+            print(line)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
