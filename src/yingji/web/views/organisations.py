@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core import importing, scoping, services
-from yingji.core.errors import Conflict, InvalidInput, NotPermitted
+from yingji.core.errors import Conflict, NotPermitted, YingjiError
 from yingji.core.forms import OrganisationForm
 from yingji.core.models import Organisation, Region
 
@@ -101,10 +101,10 @@ def _organisation_form_page(request, instance):
         target = Organisation.objects.get(pk=instance.pk) if instance else None  # untouched by the page form
         try:
             org = services.save_organisation(request.user, data.dict(), instance=target)
-        except InvalidInput as exc:
-            attach_errors(form, exc)
         except NotPermitted as exc:
             raise forbidden(exc) from exc
+        except YingjiError as exc:  # invalid input, or a duplicate saved meanwhile
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Organisation %(name)s saved.") % {"name": org.name})
             return redirect("web:organisation_detail", pk=org.pk)

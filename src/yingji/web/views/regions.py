@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yingji.core import importing, scoping, services
-from yingji.core.errors import InvalidInput, NotPermitted
+from yingji.core.errors import NotPermitted, YingjiError
 from yingji.core.forms import RegionForm, RegionPopulationForm
 from yingji.core.models import Organisation, Region
 
@@ -64,10 +64,10 @@ def _region_form_page(request, instance):
     if data is not None:
         try:
             region = services.save_region(request.user, data.dict(), instance=instance)
-        except InvalidInput as exc:
-            attach_errors(form, exc)
         except NotPermitted as exc:
             raise forbidden(exc) from exc
+        except YingjiError as exc:  # invalid input, or a duplicate saved meanwhile
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Region %(name)s saved.") % {"name": region})
             return redirect("web:region_detail", code=region.code)
@@ -96,11 +96,11 @@ def population_add(request, code):
     data["region"] = region.code
     try:
         figure = services.save_population(request.user, data)
-    except InvalidInput as exc:
-        form = attach_errors(RegionPopulationForm(data), exc)
-        return render(request, "web/regions/population_form.html", {"form": form, "region": region}, status=422)
     except NotPermitted as exc:
         raise forbidden(exc) from exc
+    except YingjiError as exc:
+        form = attach_errors(RegionPopulationForm(data), exc)
+        return render(request, "web/regions/population_form.html", {"form": form, "region": region}, status=422)
     messages.success(request, _("Population for %(year)s saved.") % {"year": figure.year})
     return redirect("web:region_detail", code=region.code)
 
