@@ -84,3 +84,12 @@ def is_checkbox(field) -> bool:
 def record_type(entry) -> str:
     model = entry.content_type.model_class()
     return str(model._meta.verbose_name) if model is not None else entry.content_type.model
+
+
+@register.filter
+def grouped(value):
+    """12345678 → 12,345,678 (in every language; Django's zh-Hans format has no thousands separator)."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value

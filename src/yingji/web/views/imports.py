@@ -29,7 +29,7 @@ def import_page(request, *, importer, title, columns, required, template_url, ba
     """GET: the upload form; POST: run ``importer`` and show the report (per-row errors in both languages)."""
     report = None
     file_error = None
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -57,7 +57,7 @@ def import_page(request, *, importer, title, columns, required, template_url, ba
         "template_url": template_url, "back_url": back_url,
         "max_kb": settings.YINGJI_MAX_UPLOAD_BYTES // 1024,
     }
-    status = 400 if file_error else 200
+    status = 400 if file_error else (422 if form.is_bound and form.errors else 200)
     return render(request, "web/import.html", context, status=status)
 
 

@@ -39,7 +39,7 @@ class TokenForm(forms.Form):
 @login_required
 def token_list(request):
     raw = None
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST) if request.method == "POST" else TokenForm()
     if request.method == "POST" and form.is_valid():
         _token, raw = ApiToken.issue(request.user, form.cleaned_data["name"], form.cleaned_data["expires_at"])
         form = TokenForm()
