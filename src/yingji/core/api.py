@@ -67,6 +67,13 @@ def _user(request: HttpRequest) -> User:
     return request.auth
 
 
+def _existing(user, queryset, pk):
+    """The record an idempotency key points to: None once deleted, else read through scoping (or NotFound)."""
+    if not queryset.model._default_manager.filter(pk=pk).exists():
+        return None
+    return scoping.get_scoped(user, queryset, pk=pk)
+
+
 def _created(response: HttpResponse, outcome: idempotency.Outcome) -> Status:
     """201 for a new record; 200 and ``Idempotency-Replayed: true`` when a retry returns the earlier one."""
     if outcome.replayed:
@@ -202,7 +209,7 @@ def create_region(request, payload: RegionIn, response: HttpResponse, idempotenc
     outcome = idempotency.create_once(
         user, "core.region", idempotency_key, payload.model_dump(mode="json"),
         create=lambda: services.save_region(user, data),
-        fetch=lambda pk: scoping.get_scoped(user, Region.objects.all(), code=pk),
+        fetch=lambda pk: _existing(user, Region.objects.all(), pk),
     )
     return _created(response, outcome)
 
@@ -349,7 +356,7 @@ def create_organisation(
     outcome = idempotency.create_once(
         user, "core.organisation", idempotency_key, payload.model_dump(mode="json"),
         create=lambda: services.save_organisation(user, data),
-        fetch=lambda pk: scoping.get_scoped(user, _organisations(), pk=pk),
+        fetch=lambda pk: _existing(user, _organisations(), pk),
     )
     return _created(response, outcome)
 

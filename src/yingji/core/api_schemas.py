@@ -126,7 +126,9 @@ class RegionOut(Schema):
 
 
 class RegionFilter(PageParams):
-    level: Literal[1, 2, 3, 4] | None = Field(None, description="级别 / level (1–4)")
+    level: int | None = Field(
+        None, ge=1, le=4, description="级别：1 省、2 地市、3 县区、4 乡镇街道 / level: 1 province … 4 town"
+    )
     parent: str | None = Field(None, max_length=9, pattern=NO_NUL, description="上级代码 / parent code")
     q: str | None = Field(None, max_length=64, pattern=NO_NUL, description="按名称或代码搜索 / name or code contains")
 
