@@ -151,3 +151,13 @@ def test_logout_needs_post(login, city):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_chinese_even_for_an_english_browser_until_the_user_switches(login, city):
+    client = login(city.a.users[Role.CDC])
+    html = text(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
+    assert "首页" in html and 'lang="zh-CN"' in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Home" in text(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN"))
+    client.cookies["django_language"] = "xx"
+    assert "首页" in text(client.get(reverse("home")))

@@ -60,6 +60,9 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 
 
 def query_without_page(request) -> str:
+    """The current filters as a query string, without the page number or empty values."""
     params = request.GET.copy()
     params.pop("page", None)
+    for key in [k for k, values in params.lists() if not any(v.strip() for v in values)]:
+        del params[key]
     return params.urlencode()
