@@ -207,3 +207,13 @@ def test_export_round_trips_through_import(login, city):
     response = client.post(reverse("web:organisation_import"), {"file": upload})
     html = text(response)
     assert 'data-testid="import-ok"' in html, html[html.find("import-report"):][:2000]
+
+
+def test_form_errors_follow_the_chosen_language(login, city):
+    client = login(city.a.users[Role.HEALTH_COMMISSION])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.post(reverse("web:organisation_create"), org_data(city.a.town, hospital_level=""))
+    html = text(response)
+    assert response.status_code == 422
+    assert "A hospital needs its level" in html and "医院须填写等级" not in html
+    assert "Please correct the errors below." in html
