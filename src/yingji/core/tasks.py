@@ -1,5 +1,6 @@
 """Background jobs of the platform foundation. Start them with :func:`yingji.core.jobs.submit`.
 
+Periodic ones are scheduled in ``yingji/celery.py`` (``beat_schedule``), run by ``celery -A yingji beat``.
 Arguments and results are plain JSON (user ids, base64 file content, dicts), so the same job runs in a worker
 behind Redis or in-process without a broker.
 """
@@ -17,11 +18,6 @@ from .models import User
 IMPORTERS = {
     "regions": (importing.import_regions, importing.REGION_COLUMNS),
     "organisations": (importing.import_organisations, importing.ORGANISATION_COLUMNS),
-}
-
-# Periodic housekeeping for `celery -A yingji beat` (see README, deployment).
-BEAT_SCHEDULE = {
-    "expire-idempotency-records": {"task": "core.expire_idempotency_records", "schedule": 24 * 3600, "args": (30,)},
 }
 
 
