@@ -12,7 +12,8 @@ from .conftest import text
 
 pytestmark = pytest.mark.django_db
 
-CDN = re.compile(r"(cdn|unpkg|jsdelivr|googleapis)", re.I)
+# A third-party host in a URL (not just the letters: a random CSRF token may contain "cdn").
+CDN = re.compile(r"""(https?:)?//[^\s"'<>]*(cdn|unpkg|jsdelivr|googleapis)""", re.I)
 
 
 def page_urls(city):
@@ -136,6 +137,13 @@ def test_language_switch_to_english_and_back(login, city):
     assert "Centre for disease control" in html  # the role, from the model choices
     client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("home")})
     assert "首页" in text(client.get(reverse("home")))
+
+
+def test_no_page_loads_anything_from_another_host(login, city):
+    html = text(login(city.admin).get(reverse("home")))
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    third_party = "https://" + "cdn" + ".example.org/x.js"  # spelled in pieces: no such URL in the sources
+    assert CDN.search(f'<script src="{third_party}">')
 
 
 def test_wall_screen_styles_exist():
