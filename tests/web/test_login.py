@@ -38,4 +38,5 @@ def test_lockout_page_is_bilingual(client, city, settings):
     html = text(response)
     assert response.status_code == 429
     assert "账户已临时锁定" in html and "Account temporarily locked" in html
+    assert "15 分钟后再试" in html and "in 15 minutes" in html
     assert client.get(reverse("home")).status_code == 302  # not signed in

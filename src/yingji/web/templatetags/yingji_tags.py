@@ -93,3 +93,12 @@ def grouped(value):
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def minutes(delta):
+    """A timedelta as whole minutes (at least 1), for the lockout page."""
+    try:
+        return max(1, round(delta.total_seconds() / 60))
+    except AttributeError:
+        return ""
