@@ -228,3 +228,13 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in output
+
+
+def test_an_unmigrated_database_gets_a_hint_not_a_traceback(tmp_path):
+    yingji = Path(sys.executable).with_name("yingji")
+    env = {**os.environ, "YINGJI_VAR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([yingji, "create-token", "admin", "x"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert "yingji migrate" in result.stderr and "数据库错误" in result.stderr and "Traceback" not in result.stderr

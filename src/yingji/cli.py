@@ -4,6 +4,7 @@ Every command sets up Django (DJANGO_SETTINGS_MODULE=yingji.settings unless set)
 English on stderr and exits non-zero on failure. Long work shows a progress bar.
 """
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -51,6 +52,21 @@ def setup() -> None:
 def _database_guard(exc: Exception):
     fail(f"数据库错误：{exc}（是否已运行 yingji migrate？）",
          f"Database error: {exc} (have you run `yingji migrate`?)")
+
+
+def database_errors_explained(command):
+    """A database that is missing or not migrated gets a two-language hint instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from django.db import DatabaseError
+
+        try:
+            return command(*args, **kwargs)
+        except DatabaseError as exc:
+            _database_guard(exc)
+
+    return wrapper
 
 
 # --- server and database ------------------------------------------------------------------------------------
@@ -247,6 +263,7 @@ def _print_field_errors(fields: dict) -> None:
 
 
 @app.command()
+@database_errors_explained
 def createuser(
     username: str = typer.Option(..., "--username", help="用户名 / username"),
     role: str = typer.Option(..., "--role", help="角色 / role: admin, health_commission, cdc, reporter, "
@@ -276,6 +293,7 @@ def createuser(
 
 
 @app.command("create-token")
+@database_errors_explained
 def create_token(
     username: str = typer.Argument(..., help="用户名 / username"),
     name: str = typer.Argument(..., help="令牌名称，如对接系统名 / token name, e.g. the client system"),
@@ -380,6 +398,7 @@ AS_USER = typer.Option(None, "--as", help="以该用户身份导入（默认第�
 
 
 @app.command("import-regions")
+@database_errors_explained
 def import_regions(
     file: Path = FILE_ARG,
     valid_only: bool = VALID_ONLY,
@@ -390,6 +409,7 @@ def import_regions(
 
 
 @app.command("import-orgs")
+@database_errors_explained
 def import_orgs(
     file: Path = FILE_ARG,
     valid_only: bool = VALID_ONLY,
