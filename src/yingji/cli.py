@@ -15,6 +15,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from yingji.demo.context import DEFAULT_SEED  # plain Python: importing it needs no Django set-up
+
 app = typer.Typer(
     help="Yingji 应急 — 卫生应急管理平台命令行 / public-health emergency management platform CLI",
     no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
@@ -194,19 +196,18 @@ LEVEL_LABELS = {1: ("省", "provinces"), 2: ("地市", "prefectures"), 3: ("区�
 
 @app.command("demo-data")
 def demo_data(
-    seed: int = typer.Option(None, help="随机种子（默认固定）/ random seed (fixed by default)"),
+    seed: int = typer.Option(DEFAULT_SEED, help="随机种子 / random seed"),
     reset: bool = typer.Option(False, "--reset", help="先删除已有示范市 / delete the existing demo city first"),
 ) -> None:
-    """构建示范市（确定性，可重复运行）/ Build the demo city 示范市 (deterministic; safe to re-run)."""
+    """构建示范市（确定性，可重复运行；演示账号密码会被重置）/ Build the demo city 示范市 (deterministic, safe to
+    re-run; demo logins get the demo password back)."""
     from django.db import DatabaseError
 
     from yingji.core.errors import YingjiError
     from yingji.demo.build import build
-    from yingji.demo.context import DEFAULT_SEED
     from yingji.demo.users import DemoUserClash
 
     console = _console()
-    seed = DEFAULT_SEED if seed is None else seed
     console.print(f"构建示范市 / Building 示范市 (seed {seed}{', reset' if reset else ''})")
     try:
         with _progress(console) as progress:
