@@ -19,11 +19,12 @@ import time
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -261,8 +262,8 @@ def translate_validation_errors(errors: list[dict]) -> dict[str, list[dict[str, 
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
         source, rest = (loc[0], loc[1:]) if loc else ("body", [])
-        if source == "body" and len(rest) >= 2:
-            rest = rest[1:]  # drop the name of the body parameter (payload.name → name)
+        if source == "body":
+            rest = rest[1:]  # drop the name of the body parameter (payload.name → name; payload → body)
         field = ".".join(rest) or source
         kind = error.get("type", "")
         ctx = {k: _ctx_text(k, v) for k, v in (error.get("ctx") or {}).items()}
@@ -318,11 +319,12 @@ ERROR_RESPONSES = {
     "403": "无权操作（角色只读、CSRF 失败等）/ Not permitted (read-only role, CSRF failure …)",
     "404": "不存在或不在管辖范围内 / Not found or outside your jurisdiction",
     "409": "冲突（重复、仍被引用、幂等键已用于不同内容）/ Conflict (duplicate, still referenced, key reused)",
+    "413": "请求体过大 / Request body too large",
     "422": "输入有误，见 fields / Invalid input, see fields",
     "429": "请求过于频繁 / Too many requests",
     "500": "服务器内部错误 / Internal server error",
 }
-WRITE_ONLY_ERRORS = {"409"}
+WRITE_ONLY_ERRORS = {"409", "413"}
 
 
 class YingjiAPI(NinjaAPI):
@@ -505,6 +507,18 @@ def _still_referenced(request, exc):
     body = status_body(409, code="still_referenced", zh="该记录仍被其他记录引用，不能删除；可将其设为停用",
                        en="Other records still refer to this one, so it cannot be deleted; deactivate it instead")
     return _respond(request, body, 409)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def _bad_upload(request, exc):
+    if isinstance(exc, RequestDataTooBig):
+        return _respond(request, status_body(413), 413)
+    body = status_body(400, zh="请求格式有误：上传须为带 boundary 的 multipart/form-data",
+                       en="Malformed request: an upload must be multipart/form-data with a boundary")
+    if not isinstance(exc, MultiPartParserError):
+        body = status_body(400)
+    return _respond(request, body, 400)
 
 
 @api.exception_handler(UnicodeError)

@@ -218,6 +218,25 @@ def test_lone_surrogates_in_json_are_400(api, city):
     assert_error(response, 400)
 
 
+@pytest.mark.parametrize("body", ["[null, null]", "5", '"text"'])
+def test_a_body_that_is_not_an_object_is_422(api, city, body):
+    org = city.a.hospital
+    for path in (f"/organisations/{org.pk}", "/regions/990102"):
+        response = api.call("patch", path, city.admin, data=body, content_type="application/json")
+        assert assert_error(response, 422)["fields"]["body"][0]["message"] == "须为 JSON 对象"
+
+
+def test_times_are_iso_8601_not_numbers(api, city):
+    fields = assert_error(api.get("/audit?until=0.5", city.admin), 422)["fields"]
+    assert fields["until"][0]["message"].startswith("时间格式不正确")
+    assert_error(api.post("/tokens", city.admin, {"name": "x", "expires_at": 4102444800}), 422)
+
+
+def test_multipart_without_a_boundary_is_400(api, city):
+    response = api.call("post", "/regions/import", city.admin, data=b"--x\r\n", content_type="multipart/form-data")
+    assert_error(response, 400, "bad_request")
+
+
 def test_nul_characters_are_rejected(api, city):
     fields = assert_error(api.get("/organisations?q=a%00b", city.admin), 422)["fields"]
     assert fields["q"][0]["message"] == "格式不正确"

@@ -4,12 +4,15 @@ Other apps import ``ErrorOut``, ``PageParams``, ``page_of`` and ``paginate`` fro
 error in /api/v1 has the same shape.
 """
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import create_model
+from ninja.schema import DjangoGetter
+from pydantic import BaseModel, BeforeValidator, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from .models import Organisation
 
@@ -20,6 +23,32 @@ MAX_ID = 2**63 - 1
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
+
+
+# --- input helpers ------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_only(value):
+    """Times are ISO 8601 text; a bare number (which pydantic would read as a Unix time) is refused."""
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise PydanticCustomError("datetime_parsing", "Input should be a valid datetime in ISO 8601 format")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+
+class InputSchema(Schema):
+    """A JSON request body: must be an object (ninja's schemas would otherwise read attributes off a list)."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):  # replaces ninja's validator of the same name
+        if not isinstance(values, dict | BaseModel):
+            raise PydanticCustomError("model_type", "Input should be a valid dictionary or object")
+        return handler(DjangoGetter(values, cls, info.context))
 
 
 # --- errors -------------------------------------------------------------------------------------------------
@@ -133,7 +162,7 @@ class RegionFilter(PageParams):
     q: str | None = Field(None, max_length=64, pattern=NO_NUL, description="按名称或代码搜索 / name or code contains")
 
 
-class RegionIn(Schema):
+class RegionIn(InputSchema):
     code: str = Field(..., max_length=9, pattern=NO_NUL, description="GB/T 2260 代码 / code")
     name: str = Field(..., max_length=64, pattern=NO_NUL, description="名称 / name")
     parent: str | None = Field(
@@ -141,12 +170,12 @@ class RegionIn(Schema):
     )
 
 
-class RegionUpdate(Schema):
+class RegionUpdate(InputSchema):
     name: str = Field(..., max_length=64, pattern=NO_NUL, description="名称 / name")
     parent: str | None = Field(None, max_length=9, pattern=NO_NUL, description="上级代码 / parent code")
 
 
-class RegionPatch(Schema):
+class RegionPatch(InputSchema):
     name: str | None = Field(None, max_length=64, pattern=NO_NUL, description="名称 / name")
     parent: str | None = Field(None, max_length=9, pattern=NO_NUL, description="上级代码 / parent code")
 
@@ -161,7 +190,7 @@ class PopulationOut(Schema):
         return obj.region_id
 
 
-class PopulationIn(Schema):
+class PopulationIn(InputSchema):
     population: int = Field(..., ge=0, le=2_000_000_000, description="常住人口 / resident population")
 
 
@@ -224,7 +253,7 @@ class OrganisationFilter(PageParams):
     q: str | None = Field(None, max_length=64, pattern=NO_NUL, description="按名称、简称或代码搜索 / search")
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     code: str = Field(..., max_length=32, pattern=NO_NUL, description="统一社会信用代码或执业许可证登记号 / code")
     name: str = Field(..., max_length=128, pattern=NO_NUL, description="名称 / name")
     short_name: str = Field("", max_length=32, pattern=NO_NUL, description="简称 / short name")
@@ -243,7 +272,7 @@ class OrganisationIn(Schema):
     is_active: bool = Field(True, description="是否启用 / active")
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(InputSchema):
     code: str | None = Field(None, max_length=32, pattern=NO_NUL)
     name: str | None = Field(None, max_length=128, pattern=NO_NUL)
     short_name: str | None = Field(None, max_length=32, pattern=NO_NUL)
@@ -321,8 +350,8 @@ class AuditFilter(PageParams):
     )
     object_id: str | None = Field(None, max_length=255, pattern=NO_NUL, description="记录主键 / record key")
     actor: int | None = Field(None, ge=1, le=MAX_ID, description="操作人用户 ID / actor user id")
-    since: datetime | None = Field(None, description="起始时间（含）/ from (inclusive)")
-    until: datetime | None = Field(None, description="截止时间（不含）/ until (exclusive)")
+    since: IsoDateTime | None = Field(None, description="起始时间（含）/ from (inclusive)")
+    until: IsoDateTime | None = Field(None, description="截止时间（不含）/ until (exclusive)")
 
 
 # --- tokens -------------------------------------------------------------------------------------------------
@@ -349,9 +378,9 @@ class TokenCreatedOut(TokenOut):
     key: str = Field(..., description="完整令牌，仅此一次返回 / the full token, returned only once")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL, description="用途名称 / what it is for")
-    expires_at: datetime | None = Field(None, description="过期时间，留空为不过期 / expiry; empty for none")
+    expires_at: IsoDateTime | None = Field(None, description="过期时间，留空为不过期 / expiry; empty for none")
 
 
 # --- imports ------------------------------------------------------------------------------------------------
