@@ -369,6 +369,8 @@ def test_admin_creates_and_updates_regions_and_populations(api, city):
     fields = assert_error(api.put("/regions/990104/populations/1800", admin, {"population": 1}), 422)["fields"]
     assert "year" in fields
     assert_error(api.put("/regions/990104/populations/2025", admin, {"population": -1}), 422)
+    for not_a_number in (False, "5", 5.5):
+        assert_error(api.put("/regions/990104/populations/2025", admin, {"population": not_a_number}), 422)
     pops = api.get("/regions/990104/populations", admin).json()
     assert pops["count"] == 1 and pops["items"][0]["population"] == 510_000
     history = api.get("/regions/990104/history", admin).json()

@@ -272,7 +272,7 @@ def list_populations(request, params: Query[PageParams], code: str = REGION_CODE
 )
 def put_population(
     request, payload: PopulationIn, code: str = REGION_CODE_PATH,
-    year: int = Path(..., ge=1, le=9999, description="年份 / year"),
+    year: int = Path(..., ge=1949, le=2100, description="年份（1949–2100）/ year"),
 ):
     """新建（201）或更新（200）该区划该年的常住人口；重复提交结果相同。
     / Create (201) or replace (200) the population of this region and year; repeating it is harmless."""

@@ -163,7 +163,7 @@ class RegionFilter(PageParams):
 
 
 class RegionIn(InputSchema):
-    code: str = Field(..., max_length=9, pattern=NO_NUL, description="GB/T 2260 代码 / code")
+    code: str = Field(..., min_length=1, max_length=9, pattern=NO_NUL, description="GB/T 2260 代码 / code")
     name: str = Field(..., max_length=64, pattern=NO_NUL, description="名称 / name")
     parent: str | None = Field(
         None, max_length=9, pattern=NO_NUL, description="上级代码，留空按代码推算 / parent code; derived when empty"
@@ -171,12 +171,12 @@ class RegionIn(InputSchema):
 
 
 class RegionUpdate(InputSchema):
-    name: str = Field(..., max_length=64, pattern=NO_NUL, description="名称 / name")
+    name: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL, description="名称 / name")
     parent: str | None = Field(None, max_length=9, pattern=NO_NUL, description="上级代码 / parent code")
 
 
 class RegionPatch(InputSchema):
-    name: str | None = Field(None, max_length=64, pattern=NO_NUL, description="名称 / name")
+    name: str | None = Field(None, min_length=1, max_length=64, pattern=NO_NUL, description="名称 / name")
     parent: str | None = Field(None, max_length=9, pattern=NO_NUL, description="上级代码 / parent code")
 
 
@@ -191,7 +191,7 @@ class PopulationOut(Schema):
 
 
 class PopulationIn(InputSchema):
-    population: int = Field(..., ge=0, le=2_000_000_000, description="常住人口 / resident population")
+    population: int = Field(..., strict=True, ge=0, le=2_000_000_000, description="常住人口 / resident population")
 
 
 # --- organisations ------------------------------------------------------------------------------------------
@@ -254,41 +254,41 @@ class OrganisationFilter(PageParams):
 
 
 class OrganisationIn(InputSchema):
-    code: str = Field(..., max_length=32, pattern=NO_NUL, description="统一社会信用代码或执业许可证登记号 / code")
-    name: str = Field(..., max_length=128, pattern=NO_NUL, description="名称 / name")
+    code: str = Field(..., min_length=1, max_length=32, pattern=NO_NUL, description="统一社会信用代码或执业许可证登记号 / code")
+    name: str = Field(..., min_length=1, max_length=128, pattern=NO_NUL, description="名称 / name")
     short_name: str = Field("", max_length=32, pattern=NO_NUL, description="简称 / short name")
     kind: Kind = Field(..., description="机构类别 / kind")
-    region: str = Field(..., max_length=9, pattern=NO_NUL, description="所在行政区划代码 / region code")
+    region: str = Field(..., min_length=1, max_length=9, pattern=NO_NUL, description="所在行政区划代码 / region code")
     parent: str | None = Field(None, max_length=32, pattern=NO_NUL, description="上级机构代码 / parent code")
     hospital_level: HospitalLevel = Field("", description="医院等级 / hospital level")
     hospital_grade: HospitalGrade = Field("", description="医院等次 / hospital grade")
     hospital_type: HospitalType = Field("", description="医院类型 / hospital type")
     address: str = Field("", max_length=255, pattern=NO_NUL, description="地址 / address")
-    longitude: float | None = Field(None, ge=-180, le=180, description="经度 / longitude")
-    latitude: float | None = Field(None, ge=-90, le=90, description="纬度 / latitude")
+    longitude: float | None = Field(None, strict=True, ge=-180, le=180, description="经度 / longitude")
+    latitude: float | None = Field(None, strict=True, ge=-90, le=90, description="纬度 / latitude")
     contact_person: str = Field("", max_length=64, pattern=NO_NUL, description="联系人 / contact person")
     contact_phone: str = Field("", max_length=32, pattern=NO_NUL, description="联系电话 / contact phone")
     duty_phone: str = Field("", max_length=32, pattern=NO_NUL, description="24 小时值班电话 / 24-hour duty phone")
-    is_active: bool = Field(True, description="是否启用 / active")
+    is_active: bool = Field(True, strict=True, description="是否启用 / active")
 
 
 class OrganisationPatch(InputSchema):
-    code: str | None = Field(None, max_length=32, pattern=NO_NUL)
-    name: str | None = Field(None, max_length=128, pattern=NO_NUL)
+    code: str | None = Field(None, min_length=1, max_length=32, pattern=NO_NUL)
+    name: str | None = Field(None, min_length=1, max_length=128, pattern=NO_NUL)
     short_name: str | None = Field(None, max_length=32, pattern=NO_NUL)
     kind: Kind | None = None
-    region: str | None = Field(None, max_length=9, pattern=NO_NUL)
+    region: str | None = Field(None, min_length=1, max_length=9, pattern=NO_NUL)
     parent: str | None = Field(None, max_length=32, pattern=NO_NUL)
     hospital_level: HospitalLevel | None = None
     hospital_grade: HospitalGrade | None = None
     hospital_type: HospitalType | None = None
     address: str | None = Field(None, max_length=255, pattern=NO_NUL)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, strict=True, ge=-180, le=180)
+    latitude: float | None = Field(None, strict=True, ge=-90, le=90)
     contact_person: str | None = Field(None, max_length=64, pattern=NO_NUL)
     contact_phone: str | None = Field(None, max_length=32, pattern=NO_NUL)
     duty_phone: str | None = Field(None, max_length=32, pattern=NO_NUL)
-    is_active: bool | None = None
+    is_active: bool | None = Field(None, strict=True)
 
 
 # --- users --------------------------------------------------------------------------------------------------
