@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "auditlog",
+    "ninja",  # /api/docs served from ninja's bundled static files, not a CDN
     "yingji.core",
     "yingji.web",
     "yingji.demo",
