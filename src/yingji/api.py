@@ -308,7 +308,7 @@ TAGS = [
     {"name": "account", "description": "当前用户 / The signed-in user"},
     {"name": "regions", "description": "行政区划（GB/T 2260）与人口 / Administrative divisions and population"},
     {"name": "organisations", "description": "机构 / Organisations"},
-    {"name": "users", "description": "用户 / Users"},
+    {"name": "users", "description": "用户管理（仅系统管理员）/ User administration (platform administrators only)"},
     {"name": "audit", "description": "审计日志（仅系统管理员）/ Audit log (platform administrators only)"},
     {"name": "tokens", "description": "API 令牌 / API tokens"},
 ]

@@ -107,6 +107,13 @@ def _require_writer(user, model) -> None:
         raise NotPermitted()
 
 
+def _require_admin(user) -> User:
+    """User administration and the audit log are for platform administrators (as on the pages)."""
+    if not user.is_platform_admin:
+        raise NotPermitted("仅系统管理员可使用此功能", "Only platform administrators may use this")
+    return user
+
+
 ACTION_NAMES = {
     LogEntry.Action.CREATE: "create", LogEntry.Action.UPDATE: "update", LogEntry.Action.DELETE: "delete",
     LogEntry.Action.ACCESS: "access",
@@ -425,8 +432,10 @@ def organisation_history(request, params: Query[PageParams], org_id: int = ID_PA
 
 @users_router.get("", response=page_of(UserOut), summary="用户列表 / List users")
 def list_users(request, filters: Query[UserFilter]):
-    """管辖范围内的用户（系统管理员可见全部）。 / Users within reach (platform administrators see all)."""
-    users = scoping.scope(_user(request), User.objects.select_related("organisation"))
+    """用户管理（仅系统管理员，与页面一致），仍经管辖范围过滤；其他用户请用 /me。
+    / User administration (platform administrators only, as on the pages), still through scoping; others use /me."""
+    user = _require_admin(_user(request))
+    users = scoping.scope(user, User.objects.select_related("organisation"))
     if filters.role:
         users = users.filter(role=filters.role)
     if filters.organisation is not None:
@@ -440,7 +449,9 @@ def list_users(request, filters: Query[UserFilter]):
 
 @users_router.get("/{int:user_id}", response=UserOut, summary="用户详情 / Get a user")
 def get_user(request, user_id: int = ID_PATH):
-    return scoping.get_scoped(_user(request), User.objects.select_related("organisation"), pk=user_id)
+    """仅系统管理员。 / Platform administrators only."""
+    user = _require_admin(_user(request))
+    return scoping.get_scoped(user, User.objects.select_related("organisation"), pk=user_id)
 
 
 # --- audit --------------------------------------------------------------------------------------------------
@@ -450,9 +461,7 @@ def get_user(request, user_id: int = ID_PATH):
 def list_audit(request, filters: Query[AuditFilter]):
     """全部审计记录（仅系统管理员），可按模型、记录、操作人和时间筛选，新的在前。
     / Every audit entry (platform administrators only); filter by model, record, actor and time; newest first."""
-    user = _user(request)
-    if not user.is_platform_admin:
-        raise NotPermitted("仅系统管理员可查询审计日志", "Only platform administrators may query the audit log")
+    _require_admin(_user(request))
     entries = LogEntry.objects.all()
     if filters.model:
         app_label, _, model = filters.model.partition(".")
