@@ -167,6 +167,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# Per-user API request rate ("3000/min", "50/s"); counted in the cache, so set YINGJI_CACHE_URL to share it.
+YINGJI_API_RATE = os.environ.get("YINGJI_API_RATE", "3000/min")
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 

@@ -124,3 +124,31 @@ def test_organisation_with_users_or_units_is_not_deleted(city):
     with pytest.raises(Conflict):
         services.delete_organisation(city.admin, city.ems_centre)
     assert Organisation.objects.filter(pk=city.ems_centre.pk).exists()
+
+
+def test_a_wrong_parent_is_reported_once(city):
+    with pytest.raises(InvalidInput) as info:
+        services.save_region(city.admin, {"code": "990104", "name": "丙区", "parent": "990000"})
+    assert len(info.value.fields["parent"]) == 1
+
+
+def test_changes_through_pages_and_api_keep_who_and_from_where(city, client):
+    from django.urls import reverse
+
+    from yingji.core.models import ApiToken
+
+    client.force_login(city.admin)
+    response = client.post(reverse("web:organisation_create"), org_data(), REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302
+    created = history_for(Organisation.objects.get(code="HOS99")).get()
+    assert (created.actor, created.remote_addr) == (city.admin, "10.1.2.3")
+
+    _, raw = ApiToken.issue(city.admin, "HIS")
+    response = client.generic(
+        "PATCH", f"/api/v1/organisations/{Organisation.objects.get(code='HOS99').pk}",
+        '{"name": "甲区第二人民医院东院"}', content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="10.9.8.7",
+    )
+    assert response.status_code == 200, response.content
+    updated = history_for(Organisation.objects.get(code="HOS99")).first()
+    assert (updated.actor, updated.remote_addr) == (city.admin, "10.9.8.7")

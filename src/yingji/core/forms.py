@@ -42,26 +42,21 @@ class RegionForm(forms.ModelForm):
         return code
 
     def clean(self):
+        """Resolve the parent code; the model's clean() checks that it is the right parent for the code."""
         cleaned = super().clean()
         code = cleaned.get("code")
         if not code:
             return cleaned
         expected = regioncodes.parent_candidates(code)
         parent_code = (cleaned.get("parent") or "").strip() or (expected[0] if expected else "")
-        if parent_code and expected and parent_code not in expected:
-            self.add_error("parent", bi(
-                f"代码“{code}”的上级应为“{expected[0]}”，而不是“{parent_code}”",
-                f"The parent of '{code}' must be '{expected[0]}', not '{parent_code}'",
-            ))
-            return cleaned
+        self.instance.parent = None
         if parent_code:
-            try:
-                self.instance.parent = _region_by_code(parent_code, "上级行政区划")
-            except forms.ValidationError as exc:
-                self.instance.parent_id = parent_code  # keeps the model's own check from repeating the error
-                self.add_error("parent", exc)
-        else:
-            self.instance.parent = None
+            self.instance.parent_id = parent_code  # what the model checks, even when the parent is missing
+            if parent_code in expected:
+                try:
+                    self.instance.parent = _region_by_code(parent_code, "上级行政区划")
+                except forms.ValidationError as exc:
+                    self.add_error("parent", exc)
         return cleaned
 
 

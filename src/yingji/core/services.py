@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from django.db import IntegrityError, transaction
 
 from . import scoping
@@ -14,11 +14,18 @@ from .models import Organisation, Region, RegionPopulation
 
 @contextmanager
 def acting_as(user):
-    """Attribute audit entries written inside the block to ``user`` (pages set this through middleware)."""
-    if user is not None and getattr(user, "is_authenticated", False):
-        with set_actor(user):
-            yield
-    else:
+    """Attribute audit entries written inside the block to ``user``.
+
+    Pages and the API already set the actor with the client's address; that address is kept when the actor is
+    the same person, so an entry written through a service still says where the change came from.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        yield
+        return
+    current = auditlog_value.get(None) or {}
+    same = getattr(current.get("actor"), "pk", None) == user.pk
+    with set_actor(user, remote_addr=current.get("remote_addr") if same else None,
+                   remote_port=current.get("remote_port") if same else None):
         yield
 
 
