@@ -1,0 +1,144 @@
+"""The scoping matrix, enumerated from the routing tables rather than written by hand.
+
+Every page route and every API operation is listed from Django's URL resolver and the OpenAPI document; each is
+called by a user of district 甲 of every role against district 乙's records. Reads of another district's record
+answer 404 (or 403 for administrator-only pages), lists and exports never contain it, and changes leave it
+untouched. A new route whose path parameter this test cannot fill fails here until it is added to RECORDS, so no
+endpoint escapes the matrix.
+"""
+
+import io
+import json
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import load_workbook
+
+from tests.conftest import DISTRICT_ROLES
+from yingji.core.models import ApiToken, Organisation, Region, RegionPopulation
+from yingji.core.roles import Role
+
+OTHER_MARKS = ("乙区", "990103", "HOS03", "CDC03", "WJW03", "EMS03")
+
+# Path parameter → how to name district 乙's record of that kind. Keyed by the route's first segment.
+RECORDS = {
+    "regions": lambda city: city.b.region.code,
+    "organisations": lambda city: city.b.hospital.pk,
+    "users": lambda city: city.b.users[Role.CDC].pk,
+    "tokens": lambda city: ApiToken.issue(city.b.users[Role.CDC], "乙区令牌")[0].pk,
+    "me": lambda city: ApiToken.issue(city.b.users[Role.CDC], "乙区令牌")[0].pk,  # /me/tokens/<pk>/revoke/
+}
+# Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
+WRITE_BODIES = {
+    ("PUT", "organisations"): {"code": "HOS03", "name": "越权修改", "kind": "hospital", "hospital_level": "2",
+                               "region": "990103001"},
+    ("PUT", "regions"): {"name": "越权修改", "parent": "990100"},
+    ("PUT", "populations"): {"population": 1},
+}
+
+
+def resource_of(path: str) -> str:
+    return [s for s in path.split("/") if s and "{" not in s][-1]
+PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
+NOT_RECORD_PARAMS = {"fmt", "year"}  # a template's file format, a population year: not records
+
+
+def page_routes():
+    def walk(patterns, prefix="", namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern)
+
+    skip = ("admin/", "api/", "i18n/", "accounts/", "static/")
+    return sorted({r for r in walk(get_resolver().url_patterns) if not r.startswith(skip)})
+
+
+def fill(route: str, city, filler) -> str | None:
+    """The route with district 乙's record in its parameters; None when it names no record."""
+    names = [a or b for a, b in PARAM.findall(route)]
+    if not set(names) - NOT_RECORD_PARAMS:
+        return None
+    segments = route.strip("/").split("/")
+    first = segments[segments.index("v1") + 1] if "v1" in segments else segments[0]
+    assert first in RECORDS, f"unclassified route {route}: add its record kind to RECORDS in this test"
+    value = RECORDS[first](city)
+
+    def sub(match):
+        name = match.group(1) or match.group(2)
+        return {"fmt": "csv", "year": "2025"}.get(name, str(value)) if name in NOT_RECORD_PARAMS else str(value)
+
+    return filler(PARAM.sub(sub, route))
+
+
+def assert_no_leak(body: str, where):
+    for mark in OTHER_MARKS:
+        assert mark not in body, (where, mark)
+
+
+@pytest.fixture
+def b_population(city):
+    RegionPopulation.objects.create(region=city.b.region, year=2025, population=400_000)
+
+
+def snapshot(city):
+    return (list(Organisation.objects.filter(region__code__startswith="990103").values()),
+            list(Region.objects.filter(code__startswith="990103").values()),
+            list(RegionPopulation.objects.filter(region__code__startswith="990103").values()))
+
+
+@pytest.mark.parametrize("role", DISTRICT_ROLES)
+def test_every_page_route(client, city, b_population, role):
+    client.force_login(city.a.users[role])
+    before = snapshot(city)
+    routes = page_routes()
+    assert len(routes) >= 15, routes
+    for route in routes:
+        filled = fill(route, city, lambda r: r)
+        url = "/" + (filled or PARAM.sub(lambda m: {"fmt": "csv", "year": "2025"}[m.group(1)], route))
+        response = client.get(url, {"region": city.b.region.code} if filled is None else {})
+        if filled is not None:
+            assert response.status_code in (403, 404, 405), (role, url, response.status_code)
+            post = client.post(url, {"name": "越权修改", "code": "X", "confirm": "1"})
+            assert post.status_code in (403, 404), (role, url, post.status_code)
+        elif response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml"):
+            workbook = load_workbook(io.BytesIO(response.content))
+            cells = " ".join(str(c) for row in workbook.active.iter_rows(values_only=True) for c in row if c)
+            assert_no_leak(cells, url)
+        else:
+            assert response.status_code in (200, 403), (role, url, response.status_code)
+            assert_no_leak(response.content.decode().replace(f"region={city.b.region.code}", ""), url)
+    assert snapshot(city) == before
+
+
+@pytest.mark.parametrize("role", DISTRICT_ROLES)
+def test_every_api_operation(client, city, b_population, role):
+    from django.core.cache import cache
+
+    cache.clear()
+    _, raw = ApiToken.issue(city.a.users[role], "matrix")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    spec = json.loads(client.get("/api/openapi.json").content)
+    before = snapshot(city)
+    operations = [(m.upper(), p) for p, ops in spec["paths"].items() for m in ops if m in {"get", "post", "put",
+                                                                                             "patch", "delete"}]
+    assert len(operations) >= 20, operations
+    for method, path in operations:
+        url = fill(path, city, lambda p: p)
+        if url is None:
+            if method != "GET" or "{" in path:
+                continue  # creates are covered by the placement tests; lists are checked here
+            response = client.get(path, {"page_size": 500, "region": city.b.region.code}, **auth)
+            assert response.status_code in (200, 403, 422), (role, path, response.status_code)
+            assert_no_leak(response.content.decode().replace(city.b.region.code, "", 1)
+                           if response.status_code != 200 else response.content.decode(), (method, path))
+            continue
+        body = json.dumps(WRITE_BODIES.get((method, resource_of(path)), {"name": "越权修改"}))
+        response = client.generic(method, url, body if method in {"POST", "PUT", "PATCH"} else "",
+                                  content_type="application/json", **auth)
+        assert response.status_code in (403, 404), (role, method, url, response.status_code)
+        assert_no_leak(response.content.decode(), (method, url))
+    assert snapshot(city) == before
