@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "auditlog",
     "ninja",  # /api/docs served from ninja's bundled static files, not a CDN
     "yingji.core",
+    "yingji.surveillance",
     "yingji.web",
     "yingji.demo",
 ]

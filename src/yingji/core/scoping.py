@@ -1,8 +1,10 @@
 """The one place that decides what a user may read and change (管辖范围).
 
-Every scoped model names, as class attributes, the path to its region code (``scope_region_field``), the path to
-its owning organisation (``scope_org_field``, or None) and the roles that may change it
-(``scope_writer_roles``). Pages, API, exports and reports all call :func:`scope`; nothing filters by
+Every scoped model names, as class attributes, the path to its region code (``scope_region_field``; a tuple when
+a record belongs to several regions, e.g. a case card to the patient's address and to the reporting unit), the
+path to its owning organisation (``scope_org_field``, or None) and the roles that may change it
+(``scope_writer_roles``). Reference data (disease catalogue, rules) sets both paths to None: every signed-in
+user reads it, the writer roles change it. Pages, API, exports and reports all call :func:`scope`; nothing filters by
 jurisdiction on its own.
 
 Rules:
@@ -14,7 +16,10 @@ Rules:
 - a user without an organisation, or inactive, reaches nothing.
 """
 
-from django.db.models import Model, QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Model, Q, QuerySet
 
 from . import regioncodes
 from .errors import NotPermitted
@@ -30,6 +35,19 @@ def _org_family_ids(org) -> set[int]:
         frontier = [pk for pk in frontier if pk not in family]
         family.update(frontier)
     return family
+
+
+def _is_reference_data(model) -> bool:
+    return model.scope_region_field is None and model.scope_org_field is None
+
+
+def _region_fields(model) -> tuple[str, ...]:
+    field = model.scope_region_field
+    return field if isinstance(field, tuple) else (field,)
+
+
+def _within_regions(model, prefix: str) -> Q:
+    return reduce(or_, (Q(**{f"{f}__startswith": prefix}) for f in _region_fields(model)))
 
 
 def _may_write_model(user, model) -> bool:
@@ -49,12 +67,14 @@ def scope(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
         return queryset
     if write and not _may_write_model(user, model):
         return queryset.none()
+    if _is_reference_data(model):
+        return queryset
     org = user.organisation
     if org is None:
         return queryset.none()
     if _reaches_by_region(user, model):
         prefix = regioncodes.subtree_prefix(org.region_id)
-        return queryset.filter(**{f"{model.scope_region_field}__startswith": prefix})
+        return queryset.filter(_within_regions(model, prefix))
     return queryset.filter(**{f"{model.scope_org_field}__in": _org_family_ids(org)})
 
 
@@ -70,7 +90,11 @@ def may_place(user, model, *, region_code: str | None, owner_org_id: int | None)
         return False
     if user.is_platform_admin:
         return True
-    if not _may_write_model(user, model) or user.organisation is None:
+    if not _may_write_model(user, model):
+        return False
+    if _is_reference_data(model):
+        return True
+    if user.organisation is None:
         return False
     org = user.organisation
     if _reaches_by_region(user, model):
