@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Func
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
@@ -13,6 +14,28 @@ from ..choices import (
     Occupation,
     Sex,
 )
+
+
+class ElapsedSeconds(Func):
+    """Whole seconds from ``start`` to ``end`` (NULL when either is NULL), computed by the database itself, so the
+    delay is right however a row was written (form, bulk insert, COPY). Used by the generated delay columns."""
+
+    arity = 2
+    output_field = models.IntegerField()
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL and others with interval arithmetic
+        return super().as_sql(compiler, connection, template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS integer)",
+                              arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, arg_joiner=") - julianday(",
+            template="CAST(ROUND((julianday(%(expressions)s)) * 86400) AS INTEGER)",
+            **extra,
+        )
 
 
 class CaseReport(models.Model):
@@ -66,12 +89,27 @@ class CaseReport(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     status_reason = models.TextField(_("reason (return, deletion, merge)"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("status changed by"), null=True,
+                                          blank=True, on_delete=models.PROTECT, related_name="+")
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged_duplicates")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A hash of what was first submitted under this card number: a retry with the same content returns this card,
+    # different content under the same number is a conflict (see services.cards.submit_card).
+    submission_fingerprint = models.CharField(_("submission fingerprint"), max_length=64, blank=True, editable=False)
+    # Computed by the database (report − diagnosis, review − report, in seconds), so timeliness is counted there.
+    report_delay_seconds = models.GeneratedField(
+        expression=ElapsedSeconds("reported_at", "diagnosed_at"), output_field=models.IntegerField(), db_persist=True,
+        verbose_name=_("report delay (seconds)"),
+    )
+    review_delay_seconds = models.GeneratedField(
+        expression=ElapsedSeconds("reviewed_at", "reported_at"), output_field=models.IntegerField(), db_persist=True,
+        verbose_name=_("review delay (seconds)"),
+    )
 
     scope_region_field = ("address_region__code", "reporting_org__region__code")
     scope_org_field = "reporting_org"
@@ -84,6 +122,8 @@ class CaseReport(models.Model):
             models.Index(fields=["address_region", "onset_date"]),
             models.Index(fields=["reporting_org", "reported_at"]),
             models.Index(fields=["status", "reported_at"]),
+            models.Index(fields=["disease", "id_number"]),
+            models.Index(fields=["disease", "patient_name"]),
         ]
         verbose_name = _("case report card")
         verbose_name_plural = _("case report cards")
