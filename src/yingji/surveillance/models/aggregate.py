@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ class ReportingSchedule(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     due_hour = models.PositiveSmallIntegerField(
-        _("due by (hour, Beijing time)"), default=10,
+        _("due by (hour, Beijing time)"), default=10, validators=[MaxValueValidator(23)],
         help_text=_("A daily report for day D is due at this hour of day D+1; a weekly one on the Monday after."),
     )
     reason = models.CharField(_("reason"), max_length=128, blank=True)
@@ -29,6 +30,7 @@ class ReportingSchedule(models.Model):
 
     class Meta:
         ordering = ["organisation", "-valid_from"]
+        indexes = [models.Index(fields=["valid_from", "valid_to"])]
         verbose_name = _("reporting schedule")
         verbose_name_plural = _("reporting schedules")
 
@@ -45,6 +47,12 @@ class AggregateReport(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     is_zero = models.BooleanField(_("zero report"), default=False)
+    counts = models.JSONField(_("counts by disease"), default=dict, blank=True,
+                              help_text=_("Disease code → count, as last submitted (kept so the audit log shows "
+                                          "what a resubmission changed)."))
+    first_submitted_at = models.DateTimeField(_("first submitted at"))
+    due_at = models.DateTimeField(_("due at"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
                                      on_delete=models.PROTECT, related_name="+")
@@ -65,6 +73,11 @@ class AggregateReport(models.Model):
     def __str__(self):
         return f"{self.organisation} {self.period_start}"
 
+    @property
+    def on_time(self) -> bool:
+        """Received by its due time (the first submission counts; a later correction does not make it late)."""
+        return self.first_submitted_at <= self.due_at
+
 
 class AggregateReportLine(models.Model):
     report = models.ForeignKey(AggregateReport, on_delete=models.CASCADE, related_name="lines")
@@ -76,3 +89,29 @@ class AggregateReportLine(models.Model):
 
     def __str__(self):
         return f"{self.disease}: {self.count}"
+
+
+class OverdueReminder(models.Model):
+    """That a unit was reminded of one overdue period, so the reminder job never sends it twice."""
+
+    organisation = models.ForeignKey("core.Organisation", verbose_name=_("reporting unit"), on_delete=models.CASCADE,
+                                     related_name="+")
+    frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices)
+    period_start = models.DateField(_("period start"))
+    due_at = models.DateTimeField(_("due at"))
+    notified_at = models.DateTimeField(_("reminded at"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    scope_region_field = "organisation__region__code"
+    scope_org_field = "organisation"
+    scope_writer_roles = frozenset({"admin"})
+
+    class Meta:
+        ordering = ["-notified_at"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "frequency", "period_start"],
+                                               name="one_reminder_per_unit_period")]
+        verbose_name = _("overdue reminder")
+        verbose_name_plural = _("overdue reminders")
+
+    def __str__(self):
+        return f"{self.organisation} {self.period_start}"

@@ -36,6 +36,11 @@ class ClusterRule(models.Model):
         return f"{self.code} {self.name}"
 
 
+class EventSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by a reporter")
+    CLUSTER_RULE = "cluster_rule", _("Proposed by a cluster rule")
+
+
 class EventReport(models.Model):
     """A public-health event report (突发公共卫生事件相关信息报告): initial (due 2 h after discovery), progress
     reports and a final report, chained to the initial one."""
@@ -45,8 +50,14 @@ class EventReport(models.Model):
                                    default=EventReportType.INITIAL)
     initial = models.ForeignKey("self", verbose_name=_("initial report"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="follow_ups")
+    sequence = models.PositiveSmallIntegerField(_("progress report number"), default=0,
+                                                help_text=_("1, 2, … for progress reports; 0 otherwise."))
     status = models.CharField(_("status"), max_length=16, choices=EventReportStatus.choices,
                               default=EventReportStatus.DRAFT)
+    status_reason = models.TextField(_("reason (rejection)"), blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=EventSource.choices, default=EventSource.MANUAL)
+    cluster_key = models.CharField(_("cluster group"), max_length=255, blank=True, db_index=True,
+                                   help_text=_("Rule, county and group (school, town …) a proposal was made for."))
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(_("event category"), max_length=32, choices=EventCategory.choices)
     grade = models.CharField(_("grade"), max_length=16, choices=EventGrade.choices, default=EventGrade.UNGRADED)
@@ -68,6 +79,8 @@ class EventReport(models.Model):
                                           related_name="event_reports")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -76,7 +89,13 @@ class EventReport(models.Model):
     scope_writer_roles = frozenset({"admin", "health_commission", "cdc", "reporter"})
 
     class Meta:
-        ordering = ["-discovered_at"]
+        ordering = ["-discovered_at", "-pk"]
+        constraints = [
+            # One open proposal per cluster group: re-checking adds cases to it instead of proposing again.
+            models.UniqueConstraint(fields=["cluster_key"], condition=models.Q(status="draft") & ~models.Q(cluster_key=""),
+                                    name="one_open_proposal_per_cluster"),
+        ]
+        indexes = [models.Index(fields=["status", "report_type"])]
         verbose_name = _("public-health event report")
         verbose_name_plural = _("public-health event reports")
 

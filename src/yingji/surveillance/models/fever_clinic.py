@@ -30,6 +30,9 @@ class FeverClinicDailyReport(models.Model):
             models.UniqueConstraint(fields=["organisation", "date"], name="one_fever_report_per_clinic_day"),
             models.CheckConstraint(condition=models.Q(tested__lte=models.F("visits")), name="tested_le_visits"),
             models.CheckConstraint(condition=models.Q(positive__lte=models.F("tested")), name="positive_le_tested"),
+            models.CheckConstraint(condition=models.Q(observed__lte=models.F("visits")), name="observed_le_visits"),
+            models.CheckConstraint(condition=models.Q(transferred__lte=models.F("visits")),
+                                   name="transferred_le_visits"),
         ]
         verbose_name = _("fever-clinic daily report")
         verbose_name_plural = _("fever-clinic daily reports")
