@@ -28,6 +28,8 @@ RECORDS = {
     "users": lambda city: city.b.users[Role.CDC].pk,
     "tokens": lambda city: ApiToken.issue(city.b.users[Role.CDC], "乙区令牌")[0].pk,
     "me": lambda city: ApiToken.issue(city.b.users[Role.CDC], "乙区令牌")[0].pk,  # /me/tokens/<pk>/revoke/
+    "case-reports": lambda city: b_card(city).pk,
+    "diseases": lambda city: "0100",  # reference data: everyone reads it, only administrators change it
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -35,7 +37,18 @@ WRITE_BODIES = {
                                "region": "990103001"},
     ("PUT", "regions"): {"name": "越权修改", "parent": "990100"},
     ("PUT", "populations"): {"population": 1},
+    ("POST", "return"): {"reason": "越权退卡"},
+    ("POST", "delete"): {"reason": "越权删除"},
+    ("POST", "merge"): {"into": 1},
 }
+
+
+def b_card(city):
+    """A report card of district 乙: its hospital reports a patient living in 乙."""
+    from tests.surveillance.conftest import card_data
+    from yingji.surveillance.services.cards import submit_card
+
+    return submit_card(city.b.users[Role.REPORTER], card_data(city.b, patient_name="乙区患者")).card
 
 
 def resource_of(path: str) -> str:

@@ -538,3 +538,4 @@ def _unexpected(request, exc):
 from .core.api import router as core_router  # noqa: E402  (the handlers above must exist first)
 
 api.add_router("/v1", core_router)
+api.add_router("/v1", "yingji.surveillance.api.cards.router")  # case reports, timeliness, diseases
