@@ -173,6 +173,9 @@ YINGJI_API_RATE = os.environ.get("YINGJI_API_RATE", "3000/min")
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 
+# Report cards of the same person and disease diagnosed within this many days are flagged as possible duplicates.
+YINGJI_DUPLICATE_WINDOW_DAYS = int(os.environ.get("YINGJI_DUPLICATE_WINDOW_DAYS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
