@@ -18,7 +18,7 @@ from yingji.core.notify import notify
 from .models import OverdueReminder, ReportingSchedule
 from .services.schedules import FREQUENCY_LABELS, local_today, tally
 
-DEFAULT_LOOKBACK_DAYS = 7
+DEFAULT_LOOKBACK_DAYS = 14
 
 
 def _overdue_link() -> str:

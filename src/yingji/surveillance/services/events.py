@@ -361,7 +361,7 @@ def add_follow_up(user, initial: EventReport, report_type: str, *, title: str | 
 def chain_of(report: EventReport) -> list[EventReport]:
     """The initial report and its follow-ups, in order."""
     initial = report.initial if report.initial_id else report
-    return [initial, *initial.follow_ups.order_by("reported_at", "created_at", "pk")]
+    return [initial, *initial.follow_ups.order_by("created_at", "pk")]
 
 
 # --- proposals from cluster rules -----------------------------------------------------------------------------
@@ -460,7 +460,7 @@ def check_new_case(card: CaseReport, *, now: datetime | None = None) -> list[Eve
     disease_codes = set().union(*(r.diseases for r in engine_rules))
     span = timedelta(days=max(r.window_days for r in engine_rules) - 1)
     cards = list(CaseReport.objects.filter(
-        status__in=LIVE_CARD_STATUSES, disease__code__in=disease_codes, address_region_id__startswith=county,
+        status__in=LIVE_CARD_STATUSES, disease__code__in=disease_codes, address_region__code__startswith=county,
         onset_date__range=(card.onset_date - span, card.onset_date + span),
     ).exclude(pk=card.pk).only("pk", "disease_id", "onset_date", "classification", "address_region_id",
                                "work_unit", "death_date"))
