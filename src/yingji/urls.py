@@ -7,5 +7,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("yingji.surveillance.urls", namespace="surveillance")),
     path("", include("yingji.web.urls")),
 ]

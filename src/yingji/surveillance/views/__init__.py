@@ -1,0 +1,1 @@
+"""Surveillance pages. Every view reads through core.scoping and changes through surveillance.services."""
