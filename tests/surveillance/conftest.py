@@ -45,3 +45,22 @@ def card_data(district, **overrides) -> dict:
 def diseases(db) -> dict[str, Disease]:
     """The default catalogue by code."""
     return {d.code: d for d in Disease.objects.all()}
+
+
+_numbers = iter(range(1, 10**9))
+
+
+def stored_card(district, disease: str | Disease, diagnosed: datetime, reported: datetime, **fields):
+    """A card written straight to the database (no form: e.g. historic times, or an impossible report time)."""
+    from yingji.surveillance.models import CaseReport
+
+    if isinstance(disease, str):
+        disease = Disease.objects.get(code=disease)
+    values = {
+        "card_number": f"T-{next(_numbers):06d}", "patient_name": "测试患者", "sex": "M", "occupation": "other",
+        "address_region": district.town, "disease": disease, "classification": "confirmed",
+        "onset_date": diagnosed.astimezone(BEIJING).date(), "diagnosed_at": diagnosed,
+        "reporting_org": district.hospital, "reporting_doctor": "测试医生", "reported_at": reported,
+    }
+    values.update(fields)
+    return CaseReport.objects.create(**values)

@@ -231,7 +231,7 @@ def _save_new(user, form: CaseReportForm, print_: str, *, numbers: CardNumbers |
         card.created_by = user if getattr(user, "is_authenticated", False) else None
         card.submission_fingerprint = print_
         try:
-            with transaction.atomic(), acting_as(user):
+            with transaction.atomic():  # the caller sets the audit actor (auditlog's contexts do not nest)
                 card.save(force_insert=True)
                 if check:
                     _check_reporting_criteria([card])
@@ -259,7 +259,8 @@ def submit_card(user, data: dict, *, lookups: CardLookups | None = None, now: da
         existing = CaseReport.objects.filter(card_number=number).first()
         if existing is not None:
             return _replay(user, existing, print_)
-    return _save_new(user, form, print_)
+    with acting_as(user):
+        return _save_new(user, form, print_)
 
 
 def card_values(card: CaseReport) -> dict:
@@ -280,6 +281,7 @@ def update_card(user, card: CaseReport, changes: dict, *, now: datetime | None =
                     "edited (correct a reviewed card instead)")
     data = card_values(card)
     data.update({k: v for k, v in changes.items() if k != "card_number"})
+    card = cards().get(pk=card.pk)  # the form changes its instance even when invalid: not the caller's object
     form = _validated(CaseReportForm(data, instance=card, user=user, now=now))
     card = form.instance
     with transaction.atomic(), acting_as(user):
@@ -676,12 +678,13 @@ def _bulk_insert(user, new: list[_Valid]) -> None:
             _check_reporting_criteria(objs)
     except IntegrityError:
         # A card number was taken by a concurrent submission meanwhile: fall back to one card at a time.
-        for valid in new:
-            card = valid.form.instance
-            card.pk, card._state.adding = None, True
-            submission = _save_new(user, valid.form, valid.print_)
-            valid.result.status = "replayed" if submission.replayed else "created"
-            valid.result.card = submission.card
+        with acting_as(user):
+            for valid in new:
+                card = valid.form.instance
+                card.pk, card._state.adding = None, True
+                submission = _save_new(user, valid.form, valid.print_)
+                valid.result.status = "replayed" if submission.replayed else "created"
+                valid.result.card = submission.card
     else:
         for valid, card in zip(new, objs, strict=True):
             valid.result.card = card
