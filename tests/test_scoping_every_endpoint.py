@@ -30,6 +30,12 @@ RECORDS = {
     "me": lambda city: ApiToken.issue(city.b.users[Role.CDC], "乙区令牌")[0].pk,  # /me/tokens/<pk>/revoke/
     "case-reports": lambda city: b_card(city).pk,
     "diseases": lambda city: "0100",  # reference data: everyone reads it, only administrators change it
+    # zero/daily reports, fever clinics, event reports, notifications (API)
+    "reporting-schedules": lambda city: api_b_schedule(city).pk,
+    "aggregate-reports": lambda city: api_b_zero_report(city).pk,
+    "fever-clinic-reports": lambda city: api_b_fever_report(city).pk,
+    "event-reports": lambda city: api_b_event_report(city).pk,
+    "notifications": lambda city: api_b_notification(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -40,6 +46,8 @@ WRITE_BODIES = {
     ("POST", "return"): {"reason": "越权退卡"},
     ("POST", "delete"): {"reason": "越权删除"},
     ("POST", "merge"): {"into": 1},
+    ("POST", "end"): {"valid_to": "2026-01-01"},
+    ("POST", "reject"): {"reason": "越权驳回"},
 }
 
 
@@ -49,6 +57,61 @@ def b_card(city):
     from yingji.surveillance.services.cards import submit_card
 
     return submit_card(city.b.users[Role.REPORTER], card_data(city.b, patient_name="乙区患者")).card
+
+
+def api_b_schedule(city):
+    """District 乙's hospital reports weekly (schedule set by 乙's CDC)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yingji.surveillance.services.schedules import create_schedule
+
+    return create_schedule(city.b.users[Role.CDC], organisation=city.b.hospital.pk,
+                           valid_from=timezone.localdate() - timedelta(days=30))
+
+
+def api_b_zero_report(city):
+    """A weekly zero report of district 乙's hospital."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yingji.surveillance.services.schedules import submit_aggregate_report
+
+    api_b_schedule(city)
+    return submit_aggregate_report(city.b.users[Role.REPORTER], organisation=city.b.hospital.pk, frequency="weekly",
+                                   period_start=timezone.localdate() - timedelta(days=7), is_zero=True)[0]
+
+
+def api_b_fever_report(city):
+    from django.utils import timezone
+
+    from yingji.surveillance.services.fever import submit_fever_report
+
+    return submit_fever_report(city.b.users[Role.REPORTER], organisation=city.b.hospital.pk,
+                               date=timezone.localdate(), visits=10, tested=5, positive=1)[0]
+
+
+def api_b_event_report(city):
+    """A submitted initial event report of district 乙's CDC."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yingji.surveillance.services.events import create_event_report
+
+    return create_event_report(city.b.users[Role.CDC], title="乙区学校水痘聚集", category="infectious_outbreak",
+                               region=city.b.town.code, discovered_at=timezone.now() - timedelta(hours=1),
+                               cases=5, submit=True)
+
+
+def api_b_notification(city):
+    from yingji.core.models import Notification
+    from yingji.core.notify import notify
+
+    notify([city.b.users[Role.CDC]], "乙区通知", "乙区", channels=("in_app",))
+    return Notification.objects.filter(recipient=city.b.users[Role.CDC]).latest("pk")
 
 
 def resource_of(path: str) -> str:

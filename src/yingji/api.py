@@ -539,3 +539,6 @@ from .core.api import router as core_router  # noqa: E402  (the handlers above m
 
 api.add_router("/v1", core_router)
 api.add_router("/v1", "yingji.surveillance.api.cards.router")  # case reports, timeliness, diseases
+api.add_router("/v1", "yingji.surveillance.api.aggregate.router")  # zero/daily reports, schedules, fever clinics
+api.add_router("/v1", "yingji.surveillance.api.events.router")  # public-health event reports, proposals
+api.add_router("/v1", "yingji.core.api_notifications.router")  # the signed-in user's notifications

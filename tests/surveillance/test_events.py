@@ -198,7 +198,7 @@ NUMBERS = itertools.count(1)
 def card(city, *, disease="1000", work_unit="甲区第一小学", onset=date(2026, 3, 2), region=None,
          classification="confirmed", reporting_org=None, died=False, status="submitted"):
     return CaseReport.objects.create(
-        card_number=f"T-{next(NUMBERS):06d}", patient_name="学生", sex="M", occupation="student",
+        card_number=f"EV-{next(NUMBERS):06d}", patient_name="学生", sex="M", occupation="student",
         work_unit=work_unit, address_region=region or city.a.town, disease=Disease.objects.get(code=disease),
         classification=classification, onset_date=onset, diagnosed_at=bj(2026, 3, 3, 9),
         death_date=onset if died else None, reporting_org=reporting_org or city.a.hospital,

@@ -97,13 +97,16 @@ class Errors:
 
 
 def resolve_unit(user, organisation, errors: Errors, name: str = "organisation") -> Organisation | None:
-    """The unit (an Organisation or its id) when the user can see it; a field error otherwise — a unit outside the
-    jurisdiction is answered exactly like one that does not exist."""
+    """The unit — an Organisation, its id, or its code (机构代码) — when the user can see it; a field error
+    otherwise: a unit outside the jurisdiction is answered exactly like one that does not exist."""
     if isinstance(organisation, Organisation):
         organisation = organisation.pk
+    units = scoping.scope(user, Organisation.objects.select_related("region"))
     org = None
     if isinstance(organisation, int) and not isinstance(organisation, bool):
-        org = scoping.scope(user, Organisation.objects.select_related("region")).filter(pk=organisation).first()
+        org = units.filter(pk=organisation).first()
+    elif isinstance(organisation, str) and organisation.strip():
+        org = units.filter(code=organisation.strip()).first()
     if org is None:
         errors.add(name, "单位不存在或不在您的管辖范围内", "No such unit within your jurisdiction")
     elif not org.is_active:
