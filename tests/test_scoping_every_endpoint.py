@@ -36,6 +36,10 @@ RECORDS = {
     "fever-clinic-reports": lambda city: api_b_fever_report(city).pk,
     "event-reports": lambda city: api_b_event_report(city).pk,
     "notifications": lambda city: api_b_notification(city).pk,
+    # pages (surveillance): /cards/<pk>/…, /aggregate/<pk>/, /events/<pk>/…
+    "cards": lambda city: b_card(city).pk,
+    "aggregate": lambda city: b_aggregate_report(city).pk,
+    "events": lambda city: b_event_report(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -57,6 +61,33 @@ def b_card(city):
     from yingji.surveillance.services.cards import submit_card
 
     return submit_card(city.b.users[Role.REPORTER], card_data(city.b, patient_name="乙区患者")).card
+
+
+def b_aggregate_report(city):
+    """A weekly zero report of district 乙's hospital (its schedule set by 乙's CDC)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yingji.surveillance.services.schedules import create_schedule, submit_aggregate_report
+
+    today = timezone.localdate()
+    create_schedule(city.b.users[Role.CDC], organisation=city.b.hospital.pk, valid_from=today - timedelta(days=30))
+    return submit_aggregate_report(city.b.users[Role.REPORTER], organisation=city.b.hospital.pk, frequency="weekly",
+                                   period_start=today - timedelta(days=7), is_zero=True)[0]
+
+
+def b_event_report(city):
+    """A submitted initial event report of district 乙's CDC."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yingji.surveillance.services.events import create_event_report
+
+    return create_event_report(city.b.users[Role.CDC], title="乙区学校水痘聚集", category="infectious_outbreak",
+                               region=city.b.town.code, discovered_at=timezone.now() - timedelta(hours=1),
+                               cases=5, submit=True)
 
 
 def api_b_schedule(city):

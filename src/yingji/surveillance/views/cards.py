@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from yingji.core import scoping
 from yingji.core.errors import InvalidInput, YingjiError
@@ -166,7 +165,8 @@ def _form_context(form, **extra):
 
 
 def _post_data(request) -> dict:
-    return {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "_touched")}
+    source = request.POST if request.method == "POST" else request.GET
+    return {k: v for k, v in source.items() if k not in ("csrfmiddlewaretoken", "_touched")}
 
 
 @login_required
@@ -206,7 +206,6 @@ def _id_hint(data) -> dict | None:
 
 
 @login_required
-@require_POST
 def card_validate(request):
     """htmx: validate the card as it is being typed, with the very form the service uses; save nothing.
 
@@ -215,7 +214,8 @@ def card_validate(request):
     data = _post_data(request)
     form = CardPageForm(data, user=request.user)
     form.is_valid()
-    touched = {name for name in request.POST.get("_touched", "").split(",") if name}
+    source = request.POST if request.method == "POST" else request.GET
+    touched = {name for name in source.get("_touched", "").split(",") if name}
     shown = {}
     for name in form.fields:
         if name in touched or str(data.get(name) or "").strip() or "_all" in touched:
