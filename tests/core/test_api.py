@@ -509,7 +509,7 @@ def test_every_operation_documents_the_error_responses(client, db):
                 "$ref": "#/components/schemas/ErrorOut"}, (path, method, status)
         if method != "get":
             assert "409" in responses, (path, method)
-        assert op["tags"] and CJK.search(op["summary"]) and op["operationId"].startswith("core_")
+        assert op["tags"] and CJK.search(op["summary"]) and op["operationId"].startswith(("core_", "surveillance_"))
     create = spec["paths"]["/api/v1/organisations"]["post"]
     assert {"200", "201"} <= set(create["responses"])
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in create["parameters"])
