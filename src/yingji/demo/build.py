@@ -22,7 +22,7 @@ from django.db import transaction
 from yingji.core import services
 from yingji.core.models import Organisation, Region, RegionPopulation, User
 
-from . import organisations, regions, users
+from . import organisations, regions, surveillance, users
 from .context import DEFAULT_SEED, DemoContext, ProgressSink
 
 
@@ -37,6 +37,7 @@ STEPS: list[Step] = [
     Step("regions", regions.build, regions.reset),
     Step("organisations", organisations.build, organisations.reset),
     Step("users", users.build, users.reset),
+    Step(surveillance.STEP, surveillance.build, surveillance.reset),
 ]
 
 
@@ -57,6 +58,7 @@ class Summary:
     population: dict = field(default_factory=dict)  # year → people in the city
     organisations: dict = field(default_factory=dict)  # kind → count
     users: int = 0
+    cards: dict = field(default_factory=dict)  # disease code → case report cards of the demo city
 
 
 def reset(ctx: DemoContext | None = None) -> None:
@@ -70,10 +72,12 @@ def reset(ctx: DemoContext | None = None) -> None:
                 step.reset(ctx)
 
 
-def build(seed: int = DEFAULT_SEED, *, reset_first: bool = False, progress: ProgressSink | None = None) -> Summary:
-    """Create or update the demo city for ``seed``; with ``reset_first``, delete the old demo city first."""
+def build(seed: int = DEFAULT_SEED, *, reset_first: bool = False, progress: ProgressSink | None = None,
+          options: dict | None = None) -> Summary:
+    """Create or update the demo city for ``seed``; with ``reset_first``, delete the old demo city first.
+    ``options`` maps a step name to its options (e.g. ``{"surveillance": {"today": date(2026, 3, 1)}}``)."""
     started = time.perf_counter()
-    ctx = DemoContext(seed=seed, progress=progress or ProgressSink())
+    ctx = DemoContext(seed=seed, progress=progress or ProgressSink(), options=dict(options or {}))
     with transaction.atomic():
         users.ensure_actor(ctx)
         if reset_first:
@@ -97,4 +101,5 @@ def summarise(seed: int, seconds: float) -> Summary:
         population=dict(sorted(city_population.items())),
         organisations=dict(sorted(kinds.items())),
         users=User.objects.filter(username__in=users.USERNAMES, organisation__isnull=False).count(),
+        cards=dict(sorted(Counter(surveillance.demo_cards().values_list("disease__code", flat=True)).items())),
     )

@@ -27,6 +27,7 @@ class DemoContext:
     organisations: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     plan: dict = field(default_factory=dict)  # step name → the pure plan that step applied
+    options: dict = field(default_factory=dict)  # step name → its options, e.g. {"surveillance": {"years": 1}}
 
     def rng(self, step: str) -> random.Random:
         """An independent random stream for one step, so adding a step never changes what the others draw."""
