@@ -43,6 +43,8 @@ class ReportFilter(forms.Form):
         self.fields["organisation"].choices = unit_choices(user)
 
     def apply(self, qs):
+        if not self.is_bound:
+            return qs
         if not self.is_valid():
             return qs.none()
         data = self.cleaned_data

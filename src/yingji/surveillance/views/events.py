@@ -48,6 +48,8 @@ class EventFilter(forms.Form):
         self.fields["region"].choices = region_choices(user, max_level=Region.LevelChoices.TOWN)
 
     def apply(self, qs):
+        if not self.is_bound:
+            return qs
         if not self.is_valid():
             return qs.none()
         data = self.cleaned_data
