@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
-from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -166,9 +165,13 @@ class CardNumbers:
 # --- submission ---------------------------------------------------------------------------------------------
 
 
-def _check_reporting_criteria(new_cards: Sequence[CaseReport]) -> None:
+def _check_reporting_criteria(new_cards: Sequence[CaseReport], *, bulk: bool = False) -> None:
     """New cases are checked against the cluster rules (reporting criteria); services.events proposes a draft
-    event report to the CDC when one is met. Only cards of diseases that some active rule covers are checked."""
+    event report to the CDC when one is met. Only cards of diseases that some active rule covers are checked.
+
+    In bulk (a batch, an imported file) only recent cases are checked — onset within the longest rule window,
+    i.e. those that can still be part of a reportable cluster — and one card per disease, county, place and onset
+    day stands for the others (it finds the same cluster); a file of last year's cards proposes no events."""
     from ..models import ClusterRule
 
     try:
@@ -177,10 +180,21 @@ def _check_reporting_criteria(new_cards: Sequence[CaseReport]) -> None:
         if exc.name != f"{__package__}.events":
             raise
         return
-    covered = set(ClusterRule.objects.filter(is_active=True).values_list("diseases", flat=True))
+    active = ClusterRule.objects.filter(is_active=True)
+    covered = set(active.values_list("diseases", flat=True))
+    new_cards = [c for c in new_cards if c.disease_id in covered or c.disease.parent_id in covered]
+    if bulk:
+        window = max((w for w in active.values_list("window_days", flat=True) if w), default=30)
+        since = timezone.localdate() - timedelta(days=window)
+        seen, chosen = set(), []
+        for card in new_cards:
+            key = (card.disease_id, card.address_region_id, card.work_unit.strip(), card.onset_date)
+            if card.onset_date >= since and key not in seen:
+                seen.add(key)
+                chosen.append(card)
+        new_cards = chosen
     for card in new_cards:
-        if card.disease_id in covered or card.disease.parent_id in covered:
-            events.on_card_submitted(card)
+        events.on_card_submitted(card)
 
 
 
@@ -615,7 +629,7 @@ def ingest_cards(user, items: Sequence[tuple[int, dict]], *, commit_valid: bool 
     for position, (index, data) in enumerate(items, start=1):
         result = ItemResult(index=index, status="invalid")
         results.append(result)
-        form = CaseReportForm(data, user=user, lookups=lookups, now=now)
+        form = CaseReportForm(data, user=user, lookups=lookups, now=now, bulk=True)
         if not form.is_valid():
             result.errors = form_errors(form)
         else:
@@ -675,7 +689,7 @@ def _bulk_insert(user, new: list[_Valid]) -> None:
         with transaction.atomic(), acting_as(user):
             CaseReport.objects.bulk_create(objs, batch_size=500)
             write_create_entries(user, objs)
-            _check_reporting_criteria(objs)
+            _check_reporting_criteria(objs, bulk=True)
     except IntegrityError:
         # A card number was taken by a concurrent submission meanwhile: fall back to one card at a time.
         with acting_as(user):
@@ -693,20 +707,45 @@ def _bulk_insert(user, new: list[_Valid]) -> None:
             twin.card = valid.result.card
 
 
+def _audit_fields() -> list:
+    from auditlog.registry import auditlog
+
+    excluded = set(auditlog.get_model_fields(CaseReport)["exclude_fields"])
+    return [f for f in CaseReport._meta.concrete_fields if f.name not in excluded]
+
+
+def _change_text(field, value) -> str:
+    """A value as auditlog writes it in ``changes`` (times in UTC without zone, relations as keys)."""
+    if value is None:
+        return "None"
+    if isinstance(value, datetime):
+        return str(timezone.make_naive(value, UTC) if timezone.is_aware(value) else value)
+    return str(value)
+
+
+def _serial(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
 def write_create_entries(user, objs: Sequence[CaseReport]) -> None:
-    """Audit entries for cards inserted in bulk (bulk_create sends no signals), as auditlog writes them."""
+    """Audit entries for cards inserted in bulk (bulk_create sends no signals), written in bulk with the same
+    content auditlog writes for a single create: every field from None to its value, and the serialised record."""
     content_type = ContentType.objects.get_for_model(CaseReport)
     context = auditlog_value.get(None) or {}
     actor = user if getattr(user, "is_authenticated", False) else context.get("actor")
-    cid = get_cid()
-    stamp = timezone.now()
+    cid, stamp, fields = get_cid(), timezone.now(), _audit_fields()
+    label = CaseReport._meta.label_lower
     entries = []
     for card in objs:
-        changes = model_instance_diff(None, card)
+        values = {f.name: getattr(card, f.attname) for f in fields}
         entries.append(LogEntry(
             content_type=content_type, object_pk=str(card.pk), object_id=card.pk, object_repr=str(card),
-            serialized_data=LogEntry.objects._get_serialized_data_or_none(card), action=LogEntry.Action.CREATE,
-            changes=changes, actor=actor, remote_addr=context.get("remote_addr"), cid=cid, timestamp=stamp,
+            serialized_data={"model": label, "pk": card.pk,
+                             "fields": {k: _serial(v) for k, v in values.items() if k != "id"}},
+            action=LogEntry.Action.CREATE, actor=actor, remote_addr=context.get("remote_addr"), cid=cid,
+            timestamp=stamp,
+            changes={f.name: ["None", _change_text(f, values[f.name])] for f in fields},
         ))
     LogEntry.objects.bulk_create(entries, batch_size=500)
-
