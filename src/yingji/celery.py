@@ -14,7 +14,9 @@ app = Celery("yingji")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic housekeeping, run by `celery -A yingji beat` (tasks in yingji/core/tasks.py).
+# Periodic jobs, run by `celery -A yingji beat` (tasks in yingji/core/tasks.py and yingji/surveillance/tasks.py).
 app.conf.beat_schedule = {
     "expire-idempotency-records": {"task": "core.expire_idempotency_records", "schedule": 24 * 3600.0, "args": (30,)},
+    # zero/daily reports overdue → in-app and SMS reminders, once per unit and period (yingji/surveillance/tasks.py)
+    "remind-overdue-reports": {"task": "surveillance.remind_overdue_reports", "schedule": 3600.0},
 }
