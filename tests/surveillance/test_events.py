@@ -333,3 +333,14 @@ def test_a_town_rule_groups_by_street(city):
     assert svc.check_new_case(card(city, disease="2100", work_unit="", region=town2), now=NOW) == []
     [draft] = svc.check_new_case(card(city, disease="2100", work_unit="", region=city.a.town), now=NOW)
     assert draft.cluster_rule.code == "E15" and draft.region == city.a.town and draft.place == city.a.town.name
+
+
+def test_after_the_event_is_closed_only_new_cases_open_a_new_proposal(city):
+    cdc = city.a.users[Role.CDC]
+    cards = [card(city) for _ in range(10)]
+    [draft] = svc.check_new_case(cards[-1], now=NOW)
+    reported = svc.submit_event_report(cdc, draft, now=NOW + timedelta(minutes=20))
+    svc.add_follow_up(cdc, reported, "final", description="结案", submit=True, now=NOW + timedelta(days=2))
+    assert svc.check_new_case(cards[0], now=NOW + timedelta(days=3)) == []  # the same cases: already reported
+    [new] = svc.check_new_case(card(city, onset=date(2026, 3, 6)), now=NOW + timedelta(days=3))
+    assert new.pk != draft.pk and new.status == "draft" and new.case_reports.count() == 11
