@@ -176,6 +176,13 @@ NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 # Report cards of the same person and disease diagnosed within this many days are flagged as possible duplicates.
 YINGJI_DUPLICATE_WINDOW_DAYS = int(os.environ.get("YINGJI_DUPLICATE_WINDOW_DAYS", "30"))
 
+# Public-health event reports: the initial report is due this many hours after discovery (规范: 2 小时内); a
+# cluster rule without a window of its own looks this many days around a new case for the same event.
+YINGJI_EVENT_INITIAL_REPORT_HOURS = int(os.environ.get("YINGJI_EVENT_INITIAL_REPORT_HOURS", "2"))
+YINGJI_CLUSTER_LOOKBACK_DAYS = int(os.environ.get("YINGJI_CLUSTER_LOOKBACK_DAYS", "30"))
+# SMS gateway for notifications: a dotted path to a class with send(phone, text). The default only logs.
+YINGJI_SMS_BACKEND = os.environ.get("YINGJI_SMS_BACKEND", "yingji.core.notify.LoggingSmsBackend")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
