@@ -468,10 +468,11 @@ def check_new_case(card: CaseReport, *, now: datetime | None = None) -> list[Eve
     matches = clusters.evaluate(engine_rules, facts, focus=card.pk)
     by_code = {r.code: r for r in rules}
     touched = []
-    for match in matches:
-        report = _propose(by_code[match.rule.code], match, card, county, now)
-        if report is not None:
-            touched.append(report)
+    with transaction.atomic():  # the open draft is locked while it is extended (PostgreSQL needs a transaction)
+        for match in matches:
+            report = _propose(by_code[match.rule.code], match, card, county, now)
+            if report is not None:
+                touched.append(report)
     return touched
 
 
