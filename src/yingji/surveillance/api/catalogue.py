@@ -94,8 +94,9 @@ class DiseaseIn(DiseasePatch):
     is_active: bool = Field(True, strict=True)
 
 
-def _values(payload: DiseasePatch) -> dict:
-    return {k: ("" if v is None else v) for k, v in payload.model_dump(exclude_unset=True).items()}
+def _values(payload: DiseasePatch, *, partial: bool) -> dict:
+    """Form data: a create gives every field (with the schema's defaults), a change only those sent."""
+    return {k: ("" if v is None else v) for k, v in payload.model_dump(exclude_unset=partial).items()}
 
 
 @router.get("", response=page_of(DiseaseOut), summary="法定传染病目录 / Disease catalogue")
@@ -110,7 +111,7 @@ def list_diseases(request, filters: Query[DiseaseFilter]):
 def create_disease(request, payload: DiseaseIn):
     """新增病种（仅系统管理员），如新发传染病，并设定报告时限。/ Add a disease (administrators), e.g. an emerging
     one, with its deadline."""
-    return Status(201, catalogue.save_disease(request.auth, _values(payload)))
+    return Status(201, catalogue.save_disease(request.auth, _values(payload, partial=False)))
 
 
 @router.patch("/{code}", response=DiseaseOut, summary="修改病种 / Change a disease")
@@ -120,4 +121,4 @@ def patch_disease(request, payload: DiseasePatch, code: str = CODE_PATH):
     disease = Disease.objects.filter(code=code.upper()).first()
     if disease is None:
         raise NotFound()
-    return catalogue.save_disease(request.auth, _values(payload), instance=disease)
+    return catalogue.save_disease(request.auth, _values(payload, partial=True), instance=disease)
