@@ -93,6 +93,16 @@ def pick(rng: random.Random, weighted):
     return values[min(index, len(values) - 1)]
 
 
+@lru_cache(maxsize=64)
+def _bands(ages: tuple) -> tuple:
+    return tuple(((lo, hi), w) for lo, hi, w in ages)
+
+
+@lru_cache(maxsize=16)
+def _days(weights: tuple) -> tuple:
+    return tuple(enumerate(weights))
+
+
 @lru_cache(maxsize=512)
 def _cumulative(weighted: tuple) -> tuple[tuple, tuple[float, ...]]:
     values, cumulative, total = [], [], 0.0
@@ -175,7 +185,7 @@ class Profile:
 
 
 PROFILES: tuple[Profile, ...] = (
-    Profile("3500", 3600, baseline=0.2, bumps=(Bump(10, 21, 8.0, 0.4), Bump(80, 18, 1.6, 0.8)), ages=AGES_FLU,
+    Profile("3500", 3600, baseline=0.2, bumps=(Bump(10, 21, 8.0, 0.7), Bump(80, 18, 1.6, 0.8)), ages=AGES_FLU,
             classes=(("confirmed", .55), ("clinical", .40), ("suspected", .05)), rural=0.8,
             correctable=("confirm",)),
     Profile("4000", 3000, baseline=0.15, bumps=(Bump(140, 28, 3.0, 0.35), Bump(285, 22, 1.0, 0.5)), ages=AGES_HFMD,
@@ -529,7 +539,7 @@ def person(rng: random.Random, where: Places, town: str, onset: date, ages, male
            forced: tuple = (), age_years: float | None = None, job: str | None = None,
            unit_name: str | None = None) -> Person:
     if age_years is None:
-        lo, hi = pick(rng, tuple(((lo, hi), w) for lo, hi, w in ages))
+        lo, hi = pick(rng, _bands(ages))
         age_years = rng.uniform(lo, hi)
     birth = onset - timedelta(days=max(1, int(age_years * 365.25)))
     sex = "M" if rng.random() < male else "F"
@@ -615,7 +625,7 @@ def _review_time(u: float, v: float, reported: datetime) -> datetime:
 
 def _choose_unit(rng: random.Random, where: Places, town: str, group: str, child: bool) -> Unit:
     units, cumulative = where.units_for(town, group, child)
-    return rng.choices(units, cum_weights=cumulative)[0]
+    return units[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
 
 
 def draw_card(rng: random.Random, where: Places, profile: Profile, onset: date, uid: str, *, town: str | None = None,
@@ -624,13 +634,13 @@ def draw_card(rng: random.Random, where: Places, profile: Profile, onset: date, 
     """One card of ``profile`` with onset on ``onset``: a person, a unit, a doctor, and times."""
     if town is None:
         towns, cumulative = where.town_weights(profile, onset.year)
-        town = rng.choices(towns, cum_weights=cumulative)[0]
+        town = towns[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
     if who is None:
         who = person(rng, where, town, onset, profile.ages, profile.male, profile.occupations)
     age_years = (onset - who.birth).days / 365.25
     if unit is None:
         unit = _choose_unit(rng, where, who.town, profile.group, age_years < 14)
-    delay = pick(rng, tuple(enumerate(profile.delays)))
+    delay = pick(rng, _days(profile.delays))
     if profile.extra_delay[1]:
         delay += rng.randint(*profile.extra_delay)
     day = onset + timedelta(days=delay)

@@ -32,6 +32,7 @@ demo steps registered after it, which may refer to the cards.
 
 import logging
 import time as clock
+from contextlib import contextmanager
 
 from auditlog.context import disable_auditlog
 from django.conf import settings
@@ -43,7 +44,7 @@ from yingji.core.roles import Role
 
 from . import names
 from .context import DemoContext
-from .epidemics import History, age_of, history, injected_outbreaks, places, stream
+from .epidemics import History, age_of, demo_today, history, injected_outbreaks, places, stream
 from .regions import DEMO_PREFIX, DISTRICTS
 from .users import DemoUserClash
 
@@ -58,10 +59,18 @@ def options(ctx: DemoContext) -> dict:
     return dict(ctx.options.get(STEP, {}))
 
 
-def plan(ctx: DemoContext) -> History:
-    """The history for this build's seed and options (pure; reuses the regions and organisations just built)."""
+_last: dict = {}  # the most recent plan: a re-run in the same process (same seed and options) reuses it
+
+
+def plan(ctx: DemoContext, where=None) -> History:
+    """The history for this build's seed and options (pure; reuses the regions and organisations just built).
+    Treat it as read-only: the same object serves a re-run with the same arguments."""
     opts = options(ctx)
-    return history(ctx.seed, _places(ctx), opts.get("today"), opts.get("years", 3), opts.get("start"))
+    key = (ctx.seed, opts.get("today") or demo_today(), opts.get("years", 3), opts.get("start"))
+    if key not in _last:
+        _last.clear()
+        _last[key] = history(ctx.seed, where or _places(ctx), *key[1:])
+    return _last[key]
 
 
 def _places(ctx: DemoContext):
@@ -187,22 +196,43 @@ def _reset_later_steps(ctx: DemoContext) -> None:
 def build(ctx: DemoContext) -> None:
     started = clock.perf_counter()
     where = _places(ctx)
-    opts = options(ctx)
-    history_ = history(ctx.seed, where, opts.get("today"), opts.get("years", 3), opts.get("start"))
+    history_ = plan(ctx, where)
     ctx.plan[STEP] = history_
     people = staff(ctx, where)
     if _is_current(history_):
         return
     _reset_later_steps(ctx)
-    wipe()
-    with disable_auditlog():
-        written = write(ctx, history_, *people)
+    with _roomy_cache():
+        wipe()
+        with disable_auditlog():
+            written = write(ctx, history_, *people)
     log.info("demo surveillance history (seed %s, %s to %s) written in bulk, not audited per row: %s (%.1f s)",
              ctx.seed, history_.start, history_.end, written, clock.perf_counter() - started)
 
 
 def reset(ctx: DemoContext) -> None:
-    wipe()
+    with _roomy_cache():
+        wipe()
+
+
+@contextmanager
+def _roomy_cache():
+    """On SQLite, a page cache of up to 256 MB while ~100 000 rows and their 17 card indexes are written (the
+    default 2 MB spills pages to disk mid-transaction); the connection's own setting comes back afterwards."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
@@ -264,20 +294,18 @@ class Table:
         columns = ", ".join(quote(f.column) for f in self.fields)
         sql = (f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
                f"VALUES ({', '.join(['%s'] * len(self.fields))})")
+        names = [f.attname for f in self.fields]
         defaults = {f.attname: f.get_default() for f in self.fields}
-        plan = list(zip([f.attname for f in self.fields], self._converters(connection), strict=True))
+        converters = [(i, c) for i, c in enumerate(self._converters(connection)) if c is not None]
         with connection.cursor() as cursor:
             for i in range(0, len(rows), 2000):
                 batch = []
                 for row in rows[i:i + 2000]:
-                    values = []
-                    for name, convert in plan:
-                        value = row[name] if name in row else defaults[name]
-                        values.append(convert(value) if convert else value)
+                    values = [row[name] if name in row else defaults[name] for name in names]
+                    for j, convert in converters:
+                        values[j] = convert(values[j])
                     batch.append(values)
-                started = clock.perf_counter()
                 cursor.executemany(sql, batch)
-                self.seconds = getattr(self, "seconds", 0) + clock.perf_counter() - started
                 if advance:
                     advance(len(batch))
 
