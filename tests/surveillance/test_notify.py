@@ -157,3 +157,10 @@ def test_a_report_received_in_time_is_never_reminded(weekly_hospital):
                                 period_start=start, is_zero=True, now=datetime(2026, 3, 9, 9, tzinfo=BJ))
     assert remind_overdue(now=datetime(2026, 3, 10, 12, tzinfo=BJ))["overdue"] == 0
     assert not Notification.objects.exists()
+
+
+def test_a_reminder_links_to_the_zero_report_page(weekly_hospital):
+    from django.urls import reverse
+
+    remind_overdue(now=datetime(2026, 3, 10, 12, tzinfo=BJ))
+    assert {n.link for n in Notification.objects.all()} == {reverse("surveillance:aggregate_list")}

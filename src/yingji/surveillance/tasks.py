@@ -22,7 +22,7 @@ DEFAULT_LOOKBACK_DAYS = 14
 
 
 def _overdue_link() -> str:
-    for name in ("surveillance:overdue", "surveillance:aggregate_overdue"):
+    for name in ("surveillance:aggregate_list", "surveillance:overdue"):  # the list shows the overdue periods
         try:
             return reverse(name)
         except NoReverseMatch:
