@@ -13,8 +13,7 @@ from .test_demo_city import DEMO, K, org, snapshot
 
 
 def test_builds_are_deterministic_idempotent_and_resettable(db):
-    first = build(DEFAULT_SEED)
-    assert first.seconds < 30
+    build(DEFAULT_SEED)
     before = snapshot()
     entries = LogEntry.objects.count()
 
