@@ -231,6 +231,7 @@ def demo_data(
         table.add_row(f"{KIND_LABELS.get(kind, kind)} / {kind}", str(count))
     table.add_row("机构合计 / organisations", str(sum(summary.organisations.values())))
     table.add_row("演示账号 / demo users", str(summary.users))
+    table.add_row("传染病报告卡 / case report cards", f"{sum(summary.cards.values()):,}")
     console.print(table)
     _print_logins(console)
 

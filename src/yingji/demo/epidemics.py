@@ -185,10 +185,10 @@ class Profile:
 
 
 PROFILES: tuple[Profile, ...] = (
-    Profile("3500", 3600, baseline=0.2, bumps=(Bump(10, 21, 8.0, 0.7), Bump(80, 18, 1.6, 0.8)), ages=AGES_FLU,
+    Profile("3500", 3000, baseline=0.2, bumps=(Bump(10, 21, 8.0, 0.7), Bump(80, 18, 1.6, 0.8)), ages=AGES_FLU,
             classes=(("confirmed", .55), ("clinical", .40), ("suspected", .05)), rural=0.8,
             correctable=("confirm",)),
-    Profile("4000", 3000, baseline=0.15, bumps=(Bump(140, 28, 3.0, 0.35), Bump(285, 22, 1.0, 0.5)), ages=AGES_HFMD,
+    Profile("4000", 2700, baseline=0.15, bumps=(Bump(140, 28, 3.0, 0.35), Bump(285, 22, 1.0, 0.5)), ages=AGES_HFMD,
             male=0.58, rural=1.3, correctable=("confirm",)),
     Profile("3900", 1800, baseline=0.6, bumps=(Bump(205, 30, 0.9), Bump(355, 30, 0.6)), ages=AGES_DIARRHOEA,
             classes=(("clinical", .85), ("confirmed", .15)), correctable=("disease:0401",)),

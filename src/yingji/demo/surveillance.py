@@ -2,28 +2,30 @@
 
 What it writes (all of it a pure function of the seed and ``today``; the planning is in :mod:`.epidemics`):
 
-- **Case report cards** (about 17 000 a year): seasonal influenza, HFMD, other infectious diarrhoea, the endemic
+- **Case report cards** (about 15 000 a year): seasonal influenza, HFMD, other infectious diarrhoea, the endemic
   background (hepatitis B, TB, syphilis, varicella, …) and a few rare imported or zoonotic cases, with plausible
   people (valid 居民身份证 numbers whose address code is the patient's county, sex and birth date agreeing with
   the number, an occupation fitting the age, schools and kindergartens of their own county), reporting units and
-  doctors, onset → diagnosis → report times (a few late, some crossing midnight), reviews by the county CDC,
-  a few returned, corrected (订正, original superseded), deleted (with reasons) and duplicate pairs left for the
-  duplicate check to find.
-- **Injected outbreaks**, recorded in code: :func:`injected_outbreaks` (re-exported from ``epidemics``) gives
-  their diseases, places and dates for a seed and a ``today``; the build keeps the list it applied in
-  ``ctx.plan["surveillance"].outbreaks``.
+  doctors, onset → diagnosis → report times (a few late, many crossing midnight), reviews by the county CDC, a
+  few returned, corrected (订正, original superseded) and deleted (with reasons), and a few duplicate pairs left
+  for the duplicate check to find. Card numbers, statuses and who/when follow ``services.cards``.
+- **Injected outbreaks**, recorded in code: :func:`injected_outbreaks` (from ``epidemics``) gives their diseases,
+  places and dates for a seed and a ``today``; the build keeps what it applied in ``ctx.plan["surveillance"]``.
 - **Zero/daily reporting**: a weekly schedule for every reporting unit, a daily one for influenza and HFMD during
   one past response period, and the reports themselves (about 95 % complete; three units overdue now).
 - **Fever-clinic daily reports** of the level-2/3 hospitals, and **event reports** (initial, progress, final) for
   two of the outbreaks, one initial report late.
+- **Staff accounts** the records name: a reporter (疫情报告员) per reporting unit and a reviewer per county CDC,
+  without usable passwords (``report.<unit key>``, ``cdc.review.<county>``); the demo logins ``reporter``
+  (市一院) and ``cdc_district`` (明湖区) play their own parts.
 
-**Audit.** This is synthetic history, written in bulk (``bulk_create``) and therefore *not audited row by row*:
-the audit trail would otherwise record tens of thousands of creations by the demo administrator on one day,
-which is neither true nor useful. The step logs one line (logger ``yingji.demo``) per build instead. Only the
-county CDC reviewer accounts it creates are audited, as ordinary user creations.
+**Audit.** The history is synthetic and written in bulk, so it is *not audited row by row*: the audit trail would
+otherwise say that the demo administrator created ~70 000 records on one day, which is neither true nor useful.
+The step logs one line instead (logger ``yingji.demo``: seed, period, counts). Only the staff accounts are
+audited, as ordinary user creations.
 
 **Idempotent.** A re-run with the same seed and the same ``today`` finds the same card set and writes nothing.
-Otherwise (a new day, another seed) it replaces every surveillance record of the demo city, first resetting the
+Otherwise (a new day, another seed) it replaces every surveillance record of the demo city, after resetting the
 demo steps registered after it, which may refer to the cards.
 
 **Options** (``build(options={"surveillance": {...}})``): ``today`` (a date; default: today in Beijing time),
