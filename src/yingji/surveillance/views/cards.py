@@ -145,6 +145,12 @@ class CardPageForm(CaseReportForm):
     fixed_org = None
 
 
+# The very fields of the service's form (a ModelForm subclass would otherwise rebuild them from the model and miss
+# what CaseReportForm changes on its own fields, e.g. which may be left empty).
+CardPageForm.base_fields = CaseReportForm.base_fields
+CardPageForm.declared_fields = CaseReportForm.declared_fields
+
+
 FIELDSETS = (
     (gettext_lazy("Patient"), ("patient_name", "guardian_name", "id_type", "id_number", "sex", "birth_date",
                                 "age_value", "age_unit", "occupation", "work_unit", "phone")),
