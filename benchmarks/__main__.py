@@ -21,10 +21,11 @@ def main() -> int:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
-        from . import bench_core
+        from . import bench_core, bench_surveillance
 
-        for line in bench_core.run():
-            print(line)
+        for module in (bench_core, bench_surveillance):
+            for line in module.run():
+                print(line, flush=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
