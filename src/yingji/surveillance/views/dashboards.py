@@ -68,6 +68,11 @@ def rate_chart(rows, series):
     }
 
 
+def chart_height(rows) -> str:
+    """A bar chart tall enough for two bars per row (em, so it grows with a wall screen's type)."""
+    return f"{max(12.0, 2.2 * len(rows or ()) + 5):.1f}em"
+
+
 TIMELINESS_SERIES = (("on_time_rate", gettext_lazy("Reported on time")),
                      ("review_on_time_rate", gettext_lazy("Reviewed on time")))
 
@@ -94,6 +99,8 @@ def timeliness_dashboard(request):
         "filter": form, "date_from": start, "date_to": end, "units": units, "regions": regions, "problem": problem,
         "unit_chart": rate_chart(units["rows"], TIMELINESS_SERIES) if units else None,
         "region_chart": rate_chart(regions["rows"], TIMELINESS_SERIES) if regions else None,
+        "unit_height": chart_height(units["rows"] if units else ()),
+        "region_height": chart_height(regions["rows"] if regions else ()),
         "tab": "timeliness",
     }
     return render(request, "surveillance/dashboards/timeliness.html", context)
@@ -135,13 +142,15 @@ def completeness(request):
         else:
             units = [_tally_row(t.organisation.name, t, organisation=t.organisation, overdue=len(t.overdue))
                      for t in unit_tallies]
+            # the region itself, then its sub-regions that have units expected to report
             regions = [_tally_row(t.region.name, t, region=t.region, units=t.units, overdue=t.overdue,
-                                  top=i == 0) for i, t in enumerate(region_tallies)]
+                                  top=i == 0) for i, t in enumerate(region_tallies) if i == 0 or t.units]
     context = {
         "filter": form, "date_from": start, "date_to": end, "units": units, "regions": regions,
         "overdue": overdue, "problem": problem, "tab": "completeness",
         "unit_chart": rate_chart(_as_fraction(units), COMPLETENESS_SERIES) if units else None,
         "region_chart": rate_chart(_as_fraction(regions), COMPLETENESS_SERIES) if regions else None,
+        "unit_height": chart_height(units), "region_height": chart_height(regions),
     }
     return render(request, "surveillance/dashboards/completeness.html", context)
 
