@@ -15,6 +15,7 @@
 #   SCHEMATHESIS_WORKERS       concurrent workers (default 1)
 #   SCHEMATHESIS_REPORT_DIR    where the JUnit report goes (default: a temporary directory)
 #   SCHEMATHESIS_BIN           the schemathesis executable (default: .venv/bin/schemathesis, else from PATH)
+#   SCHEMATHESIS_OPERATIONS    regular expression over operation ids to test (default: all operations)
 #
 # It runs `schemathesis run BASE_URL/api/openapi.json` with "Authorization: Bearer TOKEN", bounded by
 # --max-examples, and exits non-zero when any check fails: no 5xx response (not_a_server_error), every status,
@@ -74,6 +75,7 @@ set +e
   --seed "$SEED" \
   --workers "$WORKERS" \
   --exclude-operation-id core_revoke_token \
+  ${SCHEMATHESIS_OPERATIONS:+--include-operation-id-regex "$SCHEMATHESIS_OPERATIONS"} \
   --suppress-health-check all \
   --request-timeout 30 \
   --generation-database none \
