@@ -357,7 +357,6 @@ def test_full_three_year_build(db, capsys):
     assert summary.cards == dict(sorted(Counter(c.disease for c in history.cards).items()))
     assert 30_000 < sum(summary.cards.values()) < 80_000
     assert db_fingerprint() == plan_fingerprint(history)
-    assert seconds < 180  # ~20 s on an idle machine; the limit only catches a pathological slowdown
 
     # Every season over the three years: influenza in winter (some winters worse), HFMD in spring–summer, …
     by_month = defaultdict(Counter)
