@@ -173,13 +173,8 @@ def _check_reporting_criteria(new_cards: Sequence[CaseReport], *, bulk: bool = F
     i.e. those that can still be part of a reportable cluster — and one card per disease, county, place and onset
     day stands for the others (it finds the same cluster); a file of last year's cards proposes no events."""
     from ..models import ClusterRule
+    from . import events  # imported here: events reads cards too
 
-    try:
-        from . import events
-    except ModuleNotFoundError as exc:  # the events service is a separate part of the app
-        if exc.name != f"{__package__}.events":
-            raise
-        return
     active = ClusterRule.objects.filter(is_active=True)
     covered = set(active.values_list("diseases", flat=True))
     new_cards = [c for c in new_cards if c.disease_id in covered or c.disease.parent_id in covered]
@@ -195,7 +190,6 @@ def _check_reporting_criteria(new_cards: Sequence[CaseReport], *, bulk: bool = F
         new_cards = chosen
     for card in new_cards:
         events.on_card_submitted(card)
-
 
 
 @dataclass
