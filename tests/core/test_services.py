@@ -152,3 +152,13 @@ def test_changes_through_pages_and_api_keep_who_and_from_where(city, client):
     assert response.status_code == 200, response.content
     updated = history_for(Organisation.objects.get(code="HOS99")).first()
     assert (updated.actor, updated.remote_addr) == (city.admin, "10.9.8.7")
+
+
+def test_saves_after_a_service_call_in_the_same_request_keep_their_actor(city):
+    from auditlog.context import set_actor
+
+    with set_actor(city.admin, remote_addr="10.0.0.1"):
+        services.save_region(city.admin, {"code": "990104", "name": "丙区"})
+        org = Organisation.objects.create(code="LATE01", name="之后保存的机构", kind="clinic", region_id="990104")
+    entry = history_for(org).get()
+    assert (entry.actor, entry.remote_addr) == (city.admin, "10.0.0.1")

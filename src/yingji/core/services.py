@@ -22,11 +22,18 @@ def acting_as(user):
     if user is None or not getattr(user, "is_authenticated", False):
         yield
         return
-    current = auditlog_value.get(None) or {}
+    previous = auditlog_value.get(None)
+    current = previous or {}
     same = getattr(current.get("actor"), "pk", None) == user.pk
-    with set_actor(user, remote_addr=current.get("remote_addr") if same else None,
-                   remote_port=current.get("remote_port") if same else None):
-        yield
+    try:
+        with set_actor(user, remote_addr=current.get("remote_addr") if same else None,
+                       remote_port=current.get("remote_port") if same else None):
+            yield
+    finally:
+        # django-auditlog's context does not nest: put the enclosing one (the request's) back, so saves after
+        # this block are still attributed.
+        if previous is not None:
+            auditlog_value.set(previous)
 
 
 def _save(form, user):
