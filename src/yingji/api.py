@@ -320,11 +320,14 @@ ERROR_RESPONSES = {
     "404": "不存在或不在管辖范围内 / Not found or outside your jurisdiction",
     "409": "冲突（重复、仍被引用、幂等键已用于不同内容）/ Conflict (duplicate, still referenced, key reused)",
     "413": "请求体过大 / Request body too large",
+    "414": "请求地址过长（由前置 Web 服务器回答，非 JSON）/ Request URI too long (answered by the front web server, not JSON)",
     "422": "输入有误，见 fields / Invalid input, see fields",
     "429": "请求过于频繁 / Too many requests",
     "500": "服务器内部错误 / Internal server error",
 }
 WRITE_ONLY_ERRORS = {"409", "413"}
+# Answered by gunicorn or a reverse proxy before Django sees the request, so no JSON body is promised.
+FRONT_SERVER_ERRORS = {"414"}
 
 
 class YingjiAPI(NinjaAPI):
@@ -362,7 +365,10 @@ class YingjiAPI(NinjaAPI):
                         continue
                     if status == "401" and not operation.get("security"):
                         continue
-                    responses.setdefault(status, {"description": description, **ref})
+                    if status in FRONT_SERVER_ERRORS:
+                        responses.setdefault(status, {"description": description})
+                    else:
+                        responses.setdefault(status, {"description": description, **ref})
                 if "429" in responses:
                     responses["429"].setdefault("headers", {
                         "Retry-After": {"description": "秒数 / seconds", "schema": {"type": "integer"}}

@@ -1,0 +1,1 @@
+"""Early warning (监测预警): detection algorithms, detection runs, signals and their verification."""
