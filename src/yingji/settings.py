@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ninja",  # /api/docs served from ninja's bundled static files, not a CDN
     "yingji.core",
     "yingji.surveillance",
+    "yingji.detection",
     "yingji.web",
     "yingji.demo",
 ]

@@ -1,0 +1,1 @@
+"""Background jobs of early warning (filled in below)."""
