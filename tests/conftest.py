@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass, field
 
 import pytest
+from django.test import override_settings
 
 from yingji.core.models import Organisation, Region, User
 from yingji.core.roles import Role
@@ -99,6 +100,14 @@ def make_city() -> City:
     }
     c.admin = _user("admin", commission, Role.ADMIN)
     return c
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_year_of_demo_history():
+    """The demo city's surveillance step builds one year, not three, unless a test asks for more: the
+    multi-year history is tested once (tests/demo/test_demo_surveillance.py) and measured in benchmarks."""
+    with override_settings(YINGJI_DEMO_YEARS=1):
+        yield
 
 
 @pytest.fixture(autouse=True)

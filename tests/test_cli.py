@@ -38,12 +38,12 @@ def test_demo_logins_prints_every_role_without_a_database():
 
 
 def test_demo_data_builds_the_city_and_prints_the_logins(db):
-    result = run("demo-data", "--seed", "11")
+    result = run("demo-data", "--seed", "11", "--years", "1")
     assert result.exit_code == 0, result.output
     assert "乡镇街道" in result.output and "120急救站" in result.output and "wjw_district" in result.output
     assert Region.objects.filter(code__startswith="99", level=4).count() == 80
     assert User.objects.get(username="dispatcher").organisation.kind == Organisation.Kind.EMS_CENTRE
-    again = run("demo-data", "--seed", "11")  # idempotent
+    again = run("demo-data", "--seed", "11", "--years", "1")  # idempotent
     assert again.exit_code == 0 and Organisation.objects.filter(region__code__startswith="99").count() == 80
 
 

@@ -198,6 +198,8 @@ LEVEL_LABELS = {1: ("省", "provinces"), 2: ("地市", "prefectures"), 3: ("区�
 def demo_data(
     seed: int = typer.Option(DEFAULT_SEED, help="随机种子 / random seed"),
     reset: bool = typer.Option(False, "--reset", help="先删除已有示范市 / delete the existing demo city first"),
+    years: int = typer.Option(None, "--years", min=1, max=10,
+                              help="传染病报告历史年数（默认 3）/ years of case-report history (default 3)"),
 ) -> None:
     """构建示范市（确定性，可重复运行；演示账号密码会被重置）/ Build the demo city 示范市 (deterministic, safe to
     re-run; demo logins get the demo password back)."""
@@ -211,7 +213,8 @@ def demo_data(
     console.print(f"构建示范市 / Building 示范市 (seed {seed}{', reset' if reset else ''})")
     try:
         with _progress(console) as progress:
-            summary = build(seed, reset_first=reset, progress=_RichSink(progress))
+            options = {"surveillance": {"years": years}} if years else None
+            summary = build(seed, reset_first=reset, progress=_RichSink(progress), options=options)
     except DemoUserClash as exc:
         fail(exc.message, exc.message_en)
     except YingjiError as exc:

@@ -344,9 +344,9 @@ def test_a_rerun_with_the_same_seed_and_day_writes_nothing_and_a_rebuild_is_iden
 def test_full_three_year_build(db, capsys):
     started = time.perf_counter()
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        summary = build(DEFAULT_SEED, options={"surveillance": {"today": TODAY}})
+        summary = build(DEFAULT_SEED, options={"surveillance": {"today": TODAY, "years": 3}})
     seconds = time.perf_counter() - started
-    history = surveillance.plan(DemoContext(options={"surveillance": {"today": TODAY}}))
+    history = surveillance.plan(DemoContext(options={"surveillance": {"today": TODAY, "years": 3}}))
     counts = history.counts()
     with capsys.disabled():
         print(f"\nfull demo build (3 years to {history.end}): {seconds:.1f} s, {sum(summary.cards.values())} cards")

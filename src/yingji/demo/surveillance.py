@@ -29,7 +29,7 @@ Otherwise (a new day, another seed) it replaces every surveillance record of the
 demo steps registered after it, which may refer to the cards.
 
 **Options** (``build(options={"surveillance": {...}})``): ``today`` (a date; default: today in Beijing time),
-``years`` (default 3) or ``start`` (the first day).
+``years`` (default ``settings.YINGJI_DEMO_YEARS``, 3) or ``start`` (the first day).
 """
 
 import logging
@@ -68,7 +68,7 @@ def plan(ctx: DemoContext, where=None) -> History:
     """The history for this build's seed and options (pure; reuses the regions and organisations just built).
     Treat it as read-only: the same object serves a re-run with the same arguments."""
     opts = options(ctx)
-    key = (ctx.seed, opts.get("today") or demo_today(), opts.get("years", 3), opts.get("start"))
+    key = (ctx.seed, opts.get("today") or demo_today(), opts.get("years", settings.YINGJI_DEMO_YEARS), opts.get("start"))
     if key not in _last:
         _last.clear()
         _last[key] = history(ctx.seed, where or _places(ctx), *key[1:])
