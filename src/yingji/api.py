@@ -311,6 +311,13 @@ TAGS = [
     {"name": "users", "description": "用户管理（仅系统管理员）/ User administration (platform administrators only)"},
     {"name": "audit", "description": "审计日志（仅系统管理员）/ Audit log (platform administrators only)"},
     {"name": "tokens", "description": "API 令牌 / API tokens"},
+    {"name": "notifications", "description": "站内通知 / In-app notifications"},
+    {"name": "diseases", "description": "法定传染病目录 / Notifiable-disease catalogue"},
+    {"name": "case-reports", "description": "传染病报告卡（网络直报）/ Case report cards (direct reporting)"},
+    {"name": "timeliness", "description": "报告及时性 / Reporting timeliness"},
+    {"name": "zero-reports", "description": "零报告/日报告与报告计划 / Zero and daily reports, reporting schedules"},
+    {"name": "fever-clinics", "description": "发热门诊日报 / Fever-clinic daily reports"},
+    {"name": "event-reports", "description": "突发公共卫生事件相关信息报告 / Public-health event reports"},
 ]
 
 ERROR_RESPONSES = {

@@ -495,6 +495,11 @@ def test_openapi_document_is_valid(client, db):
     assert {"type": "http", "scheme": "bearer"}.items() <= schemes["TokenAuth"].items()
     assert CJK.search(schemes["TokenAuth"]["description"])
     assert {t["name"] for t in spec["tags"]} >= {"regions", "organisations", "users", "audit", "tokens", "account"}
+    # every tag an operation uses is described (in Chinese and English) in the tag list
+    described = {t["name"]: t["description"] for t in spec["tags"]}
+    used = {tag for item in spec["paths"].values() for op in item.values() for tag in op.get("tags", [])}
+    assert used <= set(described), used - set(described)
+    assert all(CJK.search(described[tag]) and re.search("[A-Za-z]", described[tag]) for tag in used)
 
 
 def test_every_operation_documents_the_error_responses(client, db):
