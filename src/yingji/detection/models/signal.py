@@ -11,7 +11,8 @@ class Signal(models.Model):
     on one date. Lifecycle (choices.TRANSITIONS): new → excluded | suspected → investigating → confirmed → linked.
 
     A run repeated for the same date finds the same signal (unique per series, method and date) and never makes a
-    second one. ``verify_due_at`` is when the preliminary verification (初步核实) is due; ``verified_at`` is the
+    second one. ``raised_at`` is when the signal was issued (the run's time; for a backfilled date, that date's
+scheduled run time), ``verify_due_at`` is when the preliminary verification (初步核实) is due; ``verified_at`` is the
     first response (the first transition out of ``new``), from which response KPIs are computed.
     """
 
@@ -29,6 +30,8 @@ class Signal(models.Model):
     expected = models.FloatField(_("expected"), null=True, blank=True)
     upper = models.FloatField(_("threshold"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=SignalStatus.choices, default=SignalStatus.NEW)
+    raised_at = models.DateTimeField(_("raised at"), null=True, blank=True,
+                                     help_text=_("When the signal was issued; response times count from here."))
     assigned_org = models.ForeignKey("core.Organisation", verbose_name=_("responsible CDC"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="signals")
     verify_due_at = models.DateTimeField(_("verification due"))
