@@ -29,6 +29,10 @@ class DetectionResult:
     upper: np.ndarray  # float, series × time; nan where not judged
     alarm: np.ndarray  # bool, series × time
     problems: list[SeriesProblem] = field(default_factory=list)
+    # Column of ``counts`` that the result's first column stands for. 0 for a whole-series result; a method
+    # asked for the last k time points only (``last=k``, like R's ``range``) returns k columns and
+    # ``offset = T - k``.
+    offset: int = 0
 
     @property
     def judged(self) -> np.ndarray:
