@@ -23,6 +23,7 @@ from .metrics import Summary, score, summarise
 from .truth import EvaluationError, Truth, weekly_counts
 
 WEEKLY_METHODS = frozenset({"farrington_flexible"})
+ABBREVIATIONS = {"percentile": "P", "threshold": "≥", "years": "y", "b": "b"}
 ORDER = ("fixed_threshold", "cidars_mpm", "ears_c1", "ears_c2", "ears_c3", "cusum", "ewma", "farrington_flexible")
 
 
@@ -63,11 +64,24 @@ class Row:
     def label(self) -> str:
         if not self.params:
             return self.method
-        return self.method + " " + ", ".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+        return self.method + " " + " ".join(f"{ABBREVIATIONS.get(k, k + '=')}{v}" for k, v in self.params.items())
 
 
-def _first_judged(result) -> int | None:
-    columns = np.flatnonzero(result.judged.any(axis=0))
+def expand(result, n_time: int) -> tuple[np.ndarray, np.ndarray]:
+    """(alarm, judged) over all ``n_time`` columns: a result covering only the last columns (``offset``) is
+    padded with unjudged, unalarmed columns in front."""
+    offset = int(getattr(result, "offset", 0) or 0)
+    if offset == 0 and result.alarm.shape[1] == n_time:
+        return result.alarm, result.judged
+    alarm = np.zeros((result.alarm.shape[0], n_time), dtype=bool)
+    judged = np.zeros_like(alarm)
+    alarm[:, offset:offset + result.alarm.shape[1]] = result.alarm
+    judged[:, offset:offset + result.alarm.shape[1]] = result.judged
+    return alarm, judged
+
+
+def _first_judged(judged) -> int | None:
+    columns = np.flatnonzero(judged.any(axis=0))
     return int(columns[0]) if columns.size else None
 
 
@@ -108,36 +122,41 @@ def evaluate(counts, truth: Truth, configs=None, *, lag: int = 7, period=None, w
             continue
         row.seconds = time.perf_counter() - started
         row.problems = len({p.series for p in result.problems})
-        outcomes.append((row, result))
+        outcomes.append((row, expand(result, data.shape[1])))
 
     n_days = counts.shape[1]
-    if period is None:
-        first = 0
-        if common_period:
-            for row, result in outcomes:
-                if result is None:
-                    continue
-                judged_from = _first_judged(result)
-                if judged_from is None:
-                    continue
-                day = judged_from * 7 + weekly_offset if row.unit == "week" else judged_from
-                first = max(first, day)
+    own = {}
+    for row, result in outcomes:
+        if result is not None:
+            judged_from = _first_judged(result[1])
+            if judged_from is not None and row.unit == "week":
+                judged_from = judged_from * 7 + weekly_offset
+            own[id(row)] = judged_from
+    if period is None and common_period:
+        first = max([0, *(d for d in own.values() if d is not None)])
         period = (min(first, n_days - 1), n_days - 1)
     for row, result in outcomes:
         if result is None:
             continue
+        if period is None:  # each method over the time points it judges
+            if own[id(row)] is None:
+                row.error, row.error_en = "该方法未能判断任何时间点", "the method judged no time point"
+                continue
+            row_period = (own[id(row)], n_days - 1)
+        else:
+            row_period = tuple(period)
         if row.unit == "week":
             n_weeks = weekly.shape[1]
-            row.period = (max(0, math.ceil((period[0] - weekly_offset) / 7)), min(n_weeks - 1,
-                                                                                  (period[1] - weekly_offset) // 7))
+            row.period = (max(0, math.ceil((row_period[0] - weekly_offset) / 7)),
+                          min(n_weeks - 1, (row_period[1] - weekly_offset) // 7))
             if row.period[0] > row.period[1]:
                 row.error, row.error_en = "评价期内没有完整的周", "no whole week in the evaluation period"
                 continue
-            scores = score(result.alarm, weekly_truth, lag=math.ceil(lag / 7), judged=result.judged,
+            scores = score(result[0], weekly_truth, lag=math.ceil(lag / 7), judged=result[1],
                            period=row.period, steps_per_year=365.25 / 7)
         else:
-            row.period = tuple(period)
-            scores = score(result.alarm, truth, lag=lag, judged=result.judged, period=period)
+            row.period = row_period
+            scores = score(result[0], truth, lag=lag, judged=result[1], period=row_period)
         row.summary = summarise(scores)
     return [row for row, _ in outcomes]
 
@@ -163,6 +182,5 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
     return lines
 
 
-HEADERS = ["方法 Method", "单位 Unit", "暴发 Outbreaks", "探测到 Detected", "灵敏度 Sensitivity",
-           "误报率 False-alarm rate", "误报/序列·年 False/series·yr", "特异度 Specificity", "阳性预测值 PPV",
-           "探测时间中位数 Median delay", "秒 Seconds", "问题序列 Problems"]
+HEADERS = ["方法 Method", "单位 Unit", "暴发 Outbr.", "探测 Det.", "灵敏度 Sens.", "误报率 FAR", "误报/年 FA/yr",
+           "特异度 Spec.", "PPV", "延迟 Delay", "秒 s", "问题 Problems"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..algorithms import METHODS, ParameterError, run
+from .harness import expand
 from .metrics import Summary, score, summarise_groups
 from .truth import EvaluationError, Truth
 
@@ -107,17 +108,18 @@ def tune_percentile(counts, truth: Truth, *, groups=None, labels=None, candidate
     results = []
     for percentile in candidates:
         try:
-            results.append(run(method, counts, **{percentile_param: percentile}, **params))
+            results.append(expand(run(method, counts, **{percentile_param: percentile}, **params), counts.shape[1]))
         except ParameterError as exc:
             raise EvaluationError(exc.message, exc.message_en) from exc
     if period is None:
-        columns = np.flatnonzero(results[0].judged.any(axis=0))
+        columns = np.flatnonzero(results[0][1].any(axis=0))
         if columns.size == 0:
             raise EvaluationError("历史数据太短，该方法无法判断任何时间点",
                                   "the history is too short for the method to judge any time point")
         period = (int(columns[0]), counts.shape[1] - 1)
     per_candidate = [
-        summarise_groups(score(r.alarm, truth, lag=lag, judged=r.judged, period=period), groups) for r in results
+        summarise_groups(score(alarm, truth, lag=lag, judged=judged, period=period), groups)
+        for alarm, judged in results
     ]
     table = [[per_candidate[c][g] for c in range(len(candidates))] for g in range(n_groups)]
     choices = [choose(row, candidates, criterion) for row in table]
