@@ -423,6 +423,7 @@ def import_orgs(
     """导入机构 / Import organisations from CSV or Excel."""
     _run_import("organisations", file, valid_only, as_user)
 
+import yingji.detection.evaluation.cli  # noqa: E402, F401  (registers `yingji evaluate`)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
