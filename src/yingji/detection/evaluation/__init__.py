@@ -6,12 +6,25 @@ Pure numpy like ``detection.algorithms``: no Django, except :mod:`.demo_data` (t
 through the ORM), which is imported on its own.
 """
 
-from .harness import Row, default_configs, evaluate
-from .metrics import Scores, Summary, score, summarise, summarise_groups
-from .simulate import Simulation, SimulationError, simulate
-from .truth import EvaluationError, Truth, weekly_counts
-from .tuning import CANDIDATES, CRITERIA, TuningResult, choose, tune_percentile
+from importlib import import_module
 
-__all__ = ["CANDIDATES", "CRITERIA", "EvaluationError", "Row", "Scores", "Simulation", "SimulationError", "Summary",
-           "Truth", "TuningResult", "choose", "default_configs", "evaluate", "score", "simulate", "summarise",
-           "summarise_groups", "tune_percentile", "weekly_counts"]
+# Exported names and their modules; imported on first use, so that importing the package (``yingji evaluate``
+# is registered on the CLI at start-up) does not load numpy and the methods for every other command.
+_EXPORTS = {
+    "Row": "harness", "default_configs": "harness", "evaluate": "harness",
+    "Scores": "metrics", "Summary": "metrics", "score": "metrics", "summarise": "metrics",
+    "summarise_groups": "metrics",
+    "Simulation": "simulate", "SimulationError": "simulate", "simulate": "simulate",
+    "EvaluationError": "truth", "Truth": "truth", "weekly_counts": "truth",
+    "CANDIDATES": "tuning", "CRITERIA": "tuning", "TuningResult": "tuning", "choose": "tuning",
+    "tune_percentile": "tuning",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(name) from None
+    return getattr(import_module(f"{__name__}.{module}"), name)

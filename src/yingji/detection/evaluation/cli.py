@@ -18,11 +18,11 @@ from rich.table import Table
 
 from yingji.cli import _console, app, fail
 
-from .harness import HEADERS, ORDER, default_configs, table_rows
-from .harness import evaluate as run_evaluation
-from .simulate import SimulationError, simulate
-from .truth import EvaluationError
-from .tuning import CANDIDATES, CRITERIA, tune_percentile
+# The names the options accept (the harness and tuning modules, which load numpy and the methods, are imported
+# when the command runs, not when the CLI starts).
+METHOD_NAMES = ("fixed_threshold", "cidars_mpm", "ears_c1", "ears_c2", "ears_c3", "cusum", "ewma",
+                "farrington_flexible")
+CRITERIA = ("youden", "fewest_signals")
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -35,6 +35,8 @@ def _parse_date(value: str | None) -> date | None:
 
 
 def _print_table(console, title: str, rows) -> None:
+    from .harness import HEADERS, table_rows
+
     table = Table(title=title, title_justify="left")
     for i, header in enumerate(HEADERS):
         table.add_column(header, justify="left" if i < 2 or i == len(HEADERS) - 1 else "right", no_wrap=i == 0)
@@ -78,10 +80,13 @@ def evaluate(
     if criterion not in CRITERIA:
         fail(f"未知的调优标准：{criterion}（可用 {', '.join(CRITERIA)}）",
              f"unknown criterion: {criterion} (use {', '.join(CRITERIA)})")
-    unknown = [m for m in (method or []) if m not in ORDER]
+    unknown = [m for m in (method or []) if m not in METHOD_NAMES]
     if unknown:
-        fail(f"未知的预警方法：{', '.join(unknown)}（可用 {', '.join(ORDER)}）",
-             f"unknown detection method: {', '.join(unknown)} (use {', '.join(ORDER)})")
+        fail(f"未知的预警方法：{', '.join(unknown)}（可用 {', '.join(METHOD_NAMES)}）",
+             f"unknown detection method: {', '.join(unknown)} (use {', '.join(METHOD_NAMES)})")
+    from .simulate import SimulationError
+    from .truth import EvaluationError
+
     try:
         if demo:
             _demo(console, method, tune, criterion, seed, _parse_date(today), lag, own_period)
@@ -93,6 +98,10 @@ def evaluate(
 
 
 def _synthetic(console, methods, tune, criterion, seed, n_series, years, dispersion, lag, own_period) -> None:
+    from .harness import default_configs
+    from .harness import evaluate as run_evaluation
+    from .simulate import simulate
+
     n_days = round(years * 365.25)
     started = time.perf_counter()
     sim = simulate(n_series, n_days, seed=seed, outbreaks=years, dispersion=dispersion)
@@ -112,6 +121,8 @@ def _synthetic(console, methods, tune, criterion, seed, n_series, years, dispers
 
 
 def _tune(counts, truth, criterion, lag, years, groups=None, labels=None):
+    from .tuning import tune_percentile
+
     return tune_percentile(counts, truth, groups=groups, labels=labels, criterion=criterion, lag=lag, years=years)
 
 
@@ -132,6 +143,9 @@ def _print_period(console, rows, first_day) -> None:
 
 def _demo(console, methods, tune, criterion, seed, today, lag, own_period) -> None:
     from .demo_data import demo_series
+    from .harness import default_configs
+    from .harness import evaluate as run_evaluation
+    from .tuning import CANDIDATES
 
     data = demo_series(seed, today)
     console.print(f"示范市 / demo city: seed {data.seed}, {data.first_day} – {data.day(data.counts.shape[1] - 1)} "
