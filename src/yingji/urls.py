@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("yingji.surveillance.urls", namespace="surveillance")),
+    path("", include("yingji.detection.urls", namespace="detection")),
     path("", include("yingji.web.urls")),
 ]

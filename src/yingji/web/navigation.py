@@ -1,4 +1,11 @@
-"""The navigation bar. Each area that exists adds its entry here; entries a role cannot use are hidden."""
+"""The navigation bar. Each area that exists adds its entry here; entries a role cannot use are hidden.
+
+An entry is a link ``(url name or absolute path, label, bootstrap icon, who may see it)`` or a dropdown
+``Group(label, icon, [links…])``: the navbar is crowded, so new areas come as one dropdown each. A group of which
+a user may see a single link shows as that plain link.
+"""
+
+from typing import NamedTuple
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +29,17 @@ def _reviewer(user) -> bool:
     return user.is_platform_admin or user.role == "cdc"
 
 
+def _early_warning(user) -> bool:
+    """Early-warning pages (监测预警): the regional roles (CDC, commission, leader) and administrators."""
+    return user.is_platform_admin or user.role in ("cdc", "health_commission", "leader")
+
+
+class Group(NamedTuple):
+    label: object
+    icon: str
+    links: list
+
+
 # (url name or absolute path, label, bootstrap icon, who may see it (None: every signed-in user))
 NAV = [
     ("home", _("Home"), "house", None),
@@ -33,23 +51,46 @@ NAV = [
     ("surveillance:fever_dashboard", _("Fever clinics"), "thermometer-half", _surveillance),
     ("surveillance:event_list", _("Event reports"), "exclamation-triangle", _surveillance),
     ("surveillance:timeliness", _("Timeliness/completeness"), "speedometer2", _surveillance),
-    ("web:user_list", _("Users"), "people", _admin_only),
-    ("web:audit_log", _("Audit log"), "journal-text", _admin_only),
-    ("/api/docs", _("API documentation"), "code-slash", None),
-    ("admin:index", _("Administration"), "gear", _staff),
+    Group(_("Early warning"), "broadcast", [
+        ("detection:signal_list", _("Signals"), "bell", _early_warning),
+        ("detection:kpis", _("Early-warning indicators"), "graph-up", _early_warning),
+        ("detection:config_list", _("Detection settings"), "sliders", _early_warning),
+    ]),
+    Group(_("System"), "gear-wide-connected", [
+        ("web:user_list", _("Users"), "people", _admin_only),
+        ("web:audit_log", _("Audit log"), "journal-text", _admin_only),
+        ("/api/docs", _("API documentation"), "code-slash", None),
+        ("admin:index", _("Administration"), "gear", _staff),
+    ]),
 ]
 
 
+def _link(entry, user, path):
+    url_name, label, icon, allowed = entry
+    if allowed is not None and not allowed(user):
+        return None
+    url = url_name if url_name.startswith("/") else reverse(url_name)
+    active = path == url if url == "/" else path.startswith(url)
+    return {"url": url, "label": label, "icon": icon, "name": url_name, "active": active}
+
+
 def items_for(request):
+    """The entries the signed-in user may see; a dropdown has ``children`` (and is active when one of them is)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     items = []
     path = request.path
-    for url_name, label, icon, allowed in NAV:
-        if allowed is not None and not allowed(user):
+    for entry in NAV:
+        if isinstance(entry, Group):
+            children = [c for c in (_link(link, user, path) for link in entry.links) if c]
+            if len(children) == 1:
+                items.append(children[0])
+            elif children:
+                items.append({"label": entry.label, "icon": entry.icon, "children": children,
+                              "active": any(c["active"] for c in children), "name": None, "url": None})
             continue
-        url = url_name if url_name.startswith("/") else reverse(url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"url": url, "label": label, "icon": icon, "name": url_name, "active": active})
+        link = _link(entry, user, path)
+        if link:
+            items.append(link)
     return items
