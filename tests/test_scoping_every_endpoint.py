@@ -39,6 +39,7 @@ RECORDS = {
     # pages (surveillance): /cards/<pk>/…, /aggregate/<pk>/, /events/<pk>/…
     "cards": lambda city: b_card(city).pk,
     "aggregate": lambda city: b_aggregate_report(city).pk,
+    "schedules": lambda city: api_b_schedule(city).pk,
     "events": lambda city: b_event_report(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.

@@ -6,7 +6,7 @@ the scoping matrix (tests/test_scoping_every_endpoint.py) maps to a record of th
 
 from django.urls import path
 
-from .views import aggregate, cards, dashboards, events, fever, review
+from .views import aggregate, cards, dashboards, events, fever, review, schedules
 
 app_name = "surveillance"
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path("aggregate/", aggregate.aggregate_list, name="aggregate_list"),
     path("aggregate/new/", aggregate.aggregate_create, name="aggregate_create"),
     path("aggregate/<int:pk>/", aggregate.aggregate_detail, name="aggregate_detail"),
+    path("schedules/", schedules.schedule_list, name="schedule_list"),
+    path("schedules/<int:pk>/end/", schedules.schedule_end, name="schedule_end"),
     path("fever-clinics/", fever.fever_dashboard, name="fever_dashboard"),
     path("fever-clinics/new/", fever.fever_create, name="fever_create"),
     path("events/", events.event_list, name="event_list"),
