@@ -73,7 +73,6 @@ def detect(counts, method: str, baseline: int = 7, alpha: float | None = None, m
                 lag1 = np.maximum(0.0, c2[:, 1:-1] - 1)
                 upper = np.maximum(0.0, observed + sigma[:, 2:] * (z - (lag2 + lag1)))
                 expected = mean[:, 2:]
-            upper = np.where(np.isnan(observed), np.nan, upper)
             expected = np.where(np.isnan(upper), np.nan, expected)
             alarm = observed > upper
         columns = slice(first - start, None)

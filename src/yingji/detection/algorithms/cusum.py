@@ -21,6 +21,8 @@ Upper bound — the smallest count that alarms, given ``S(t-1)`` (R's formulas):
 ``√(m+αm²)(h+k-S) + m``; ``none`` ``h - S(t)``. As in R, a negative or undefined bound becomes 0.
 Expected: ``m``. Defaults: ``k=1.04``, ``h=2.26``, ``alpha=0.1`` (R's).
 
+A reference ``m = 0`` (no cases in training) leaves the standardised count undefined: R returns bound 0 and
+alarm NA; Yingji does not judge those points (nan, alarm False) and names the series (``zero_reference``).
 A gap in the range: Yingji does not judge the point and carries ``S`` over it unchanged (R propagates NA).
 """
 
@@ -127,6 +129,11 @@ def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "stand
         upper = _upper(reference, before, statistic, h, k, trans, alpha)
         upper = np.where(np.isnan(upper) | (upper < 0), 0.0, upper)
     judged = ~np.isnan(judged_values) & ~np.isnan(z)
+    for row in np.flatnonzero(usable & np.any(reference == 0, axis=1)):
+        problems.append(SeriesProblem(int(row), "zero_reference",
+                                      "参考值为零（训练期无病例），CUSUM 无法标准化，相应时间点未判断",
+                                      "the reference value is zero (no cases in the training period): CUSUM "
+                                      "cannot standardise, those points are not judged"))
     result.upper[:] = np.where(judged, upper, np.nan)
     result.expected[:] = np.where(judged, reference, np.nan)
     result.alarm[:] = alarm & judged
