@@ -1,4 +1,4 @@
-"""Evaluation harness for the detection methods: simulated series with injected outbreaks (:mod:`.simulate`),
+"""Evaluation harness for the detection methods: simulated series with injected outbreaks (:mod:`.simulation`),
 sensitivity / false-alarm rate / days to detection (:mod:`.metrics`), a table over methods and parameter sets
 (:mod:`.harness`) and the CIDARS percentile tuning tool (:mod:`.tuning`).
 
@@ -14,7 +14,7 @@ _EXPORTS = {
     "Row": "harness", "default_configs": "harness", "evaluate": "harness",
     "Scores": "metrics", "Summary": "metrics", "score": "metrics", "summarise": "metrics",
     "summarise_groups": "metrics",
-    "Simulation": "simulate", "SimulationError": "simulate", "simulate": "simulate",
+    "Simulation": "simulation", "SimulationError": "simulation", "simulate": "simulation",
     "EvaluationError": "truth", "Truth": "truth", "weekly_counts": "truth",
     "CANDIDATES": "tuning", "CRITERIA": "tuning", "TuningResult": "tuning", "choose": "tuning",
     "tune_percentile": "tuning",

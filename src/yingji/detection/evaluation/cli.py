@@ -84,7 +84,7 @@ def evaluate(
     if unknown:
         fail(f"未知的预警方法：{', '.join(unknown)}（可用 {', '.join(METHOD_NAMES)}）",
              f"unknown detection method: {', '.join(unknown)} (use {', '.join(METHOD_NAMES)})")
-    from .simulate import SimulationError
+    from .simulation import SimulationError
     from .truth import EvaluationError
 
     try:
@@ -100,7 +100,7 @@ def evaluate(
 def _synthetic(console, methods, tune, criterion, seed, n_series, years, dispersion, lag, own_period) -> None:
     from .harness import default_configs
     from .harness import evaluate as run_evaluation
-    from .simulate import simulate
+    from .simulation import simulate
 
     n_days = round(years * 365.25)
     started = time.perf_counter()
