@@ -125,3 +125,23 @@ def test_cusum_matches_r(config):
     result = run("cusum", counts[keep], **params)
     for row, name in enumerate(names):
         compare(result, golden[name], row, f"{config}/{name}")
+
+
+FARRINGTON = {
+    "default": {},
+    "noufaily": {"no_periods": 10, "past_weeks_not_included": 26},
+    "nbplugin": {"threshold_method": "nbPlugin"},
+    "muan": {"threshold_method": "muan", "no_periods": 10, "past_weeks_not_included": 26},
+    "b3_w2_half": {"b": 3, "w": 2, "powertrans": "1/2", "alpha": 0.01},
+    "none_noreweight": {"powertrans": "none", "reweight": False, "trend": False},
+    "notrend_pwni1": {"trend": False, "past_weeks_not_included": 1, "limit54": (3, 2)},
+}
+
+
+@pytest.mark.parametrize("config", FARRINGTON)
+def test_farrington_flexible_matches_r(config):
+    golden = load_golden("farrington_flexible.csv")[config]
+    names, counts = WEEKLY
+    result = run("farrington_flexible", counts, **FARRINGTON[config])
+    for row, name in enumerate(names):
+        compare(result, golden[name], row, f"{config}/{name}", limit54=True)

@@ -113,7 +113,7 @@ def test_filters_status_region_disease_dates_and_overdue(client, city):
     # a bad range is refused, in Chinese, and shows nothing
     response = client.get(reverse("detection:signal_list"), {"date_from": today.isoformat(),
                                                               "date_to": (today - timedelta(days=3)).isoformat()})
-    assert "开始日期不能晚于结束日期" in text(response)
+    assert "起始日期不能晚于截止日期" in text(response)
     assert shown(date_from=today.isoformat(), date_to=(today - timedelta(days=3)).isoformat()) == set()
     html = text(client.get(reverse("detection:signal_list")))
     assert 'data-testid="signals-overdue"' in html

@@ -14,7 +14,8 @@ from .base import DetectionResult, ParameterError, SeriesProblem, as_counts, che
 METHODS: dict[str, Callable[..., DetectionResult]] = {}
 
 # One module per method; importing it registers it.
-_MODULES = ("fixed_threshold", "cidars_mpm", "ears_c1", "ears_c2", "ears_c3", "cusum")
+_MODULES = ("fixed_threshold", "cidars_mpm", "ears_c1", "ears_c2", "ears_c3", "cusum",
+            "farrington_flexible")
 
 
 def register(name: str):

@@ -74,7 +74,10 @@ def add_short_history(problems: list[SeriesProblem], rows_ok: np.ndarray, judged
                       method: str, length: int) -> None:
     """A usable series none of whose requested points could be judged is a problem: ``short_history`` when
     the series is shorter than the method needs, ``gaps`` when missing values are in the way."""
+    named = {problem.series for problem in problems}
     for row in np.flatnonzero(rows_ok & ~judged.any(axis=1)):
+        if int(row) in named:
+            continue
         if length < needed:
             problems.append(short_history(int(row), needed, method))
         else:

@@ -1,0 +1,256 @@
+"""Farrington flexible (Noufaily et al. 2013) for weekly counts, as R ``surveillance::farringtonFlexible`` (1.20.3)
+computes it on a series indexed by week number (R's ``epochAsDate = FALSE``, ``freq`` weeks a year).
+
+For each judged week ``t`` (0-based here; R's week number is ``t + 1``):
+
+1. Reference data: for each of the ``b`` previous years ``i`` the weeks ``t - i·freq ± w``. With
+   ``no_periods > 1`` the weeks between two reference windows are cut into ``no_periods - 1`` blocks of
+   (almost) equal length, the remainder going to the first blocks, each a level of a seasonal factor; the
+   reference windows (and the current one) are level ``no_periods``. The current week and the
+   ``past_weeks_not_included`` weeks before it (default ``w``) are left out; so are gaps.
+2. A quasi-Poisson GLM, log link: ``log μ = β0 (+ β1·week) (+ seasonal factor)`` fitted by IRLS exactly as R's
+   ``glm`` (see ``_glm``). If the model with a trend does not converge it is refitted without; if that fails
+   the week is not judged (problem ``no_convergence``). Dispersion ``φ = max(Pearson χ²/df, 1)``.
+3. ``reweight`` (default True): Anscombe residuals ``s = 3/2·(y^(2/3)·μ^(-1/6) - μ^(1/2)) / √(φ(1 - h))`` (``h``
+   the leverages); weights ``γ·s⁻²`` where ``s > weights_threshold`` (2.58), else ``γ``, with ``γ`` making them
+   average 1; the model is refitted with these weights and ``φ`` recomputed.
+4. Trend: kept only if ``b >= 3``, the trend coefficient's t-test p-value is below ``p_threshold_trend`` (0.05)
+   and the prediction does not exceed the largest reference count; otherwise steps 2-3 are repeated without it.
+5. Prediction for week ``t`` (factor level ``no_periods``) with its standard error. As in R (``predict.glm`` and
+   ``summary.glm`` read the model's ``weights``, which R's code replaces by the reweighting weights), the
+   dispersion used for the standard error and the trend test is ``Σ ω·((y - μ)/μ)² / df`` when reweighting,
+   the Pearson dispersion otherwise. Yingji follows R here so that bounds agree.
+6. Upper bound, ``threshold_method``:
+   - ``"delta"`` (default, Farrington 1996): with ``μ0`` the prediction, ``τ = φ + se²/μ0`` and the power
+     transformation ``powertrans`` ("2/3" default, "1/2", "none"), ``U = (μ0^e + z·σ)^(1/e)`` with
+     ``σ² = 4/9·μ0^(1/3)·τ`` (2/3), ``τ/4`` (1/2), ``μ0·τ`` (none), ``z`` the ``1 - alpha`` normal quantile;
+   - ``"nbPlugin"``: the ``1 - alpha`` quantile of a negative binomial with mean ``exp(η0)`` and variance
+     ``φ·mean`` (Poisson if ``φ = 1``);
+   - ``"muan"``: the same with mean ``exp(η0 + z·se(η0))``.
+   Expected: ``μ0`` (``exp(η0)`` for the last two).
+
+Alarm rule (R's): score ``X = (y - fit)/(U - fit) > 1`` and ``y > 0`` and at least ``limit54[0]`` cases in the last
+``limit54[1]`` weeks (the current one included) — for ``delta`` this is ``y > U``. (R computes the score with the
+fit on the link scale for nbPlugin/muan; so does Yingji.) Where the ``limit54`` rule fails R reports no bound;
+Yingji reports the bound (for the chart) and never alarms there.
+
+Weeks before ``b·freq + w`` have too little history and are not judged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+from scipy.stats import nbinom, poisson
+from scipy.stats import t as student_t
+
+from . import register
+from ._common import add_short_history, choice, empty, first_judged, integer, number
+from ._glm import fit_poisson
+from .base import DetectionResult, ParameterError, SeriesProblem, as_counts, check_counts
+
+THRESHOLD_METHODS = ("delta", "nbPlugin", "muan")
+POWERS = {"2/3": 2 / 3, "1/2": 1 / 2, "none": 1.0}
+BATCH_VALUES = 3_000_000  # design values held at once
+
+
+def block_labels(t: int, b: int, w: int, freq: int, no_periods: int, past_weeks_not_included: int) -> np.ndarray:
+    """Seasonal-factor level of each week up to ``t`` (0 = not used) as R's ``blocks`` assigns them."""
+    labels = np.zeros(t + 1, dtype=np.int64)
+    labels[t - w:t + 1] = no_periods
+    references = [t - i * freq for i in range(b + 1)]
+    for i in range(1, b + 1):
+        ref = references[i]
+        labels[ref - w:ref + w + 1] = no_periods
+        if no_periods != 1:
+            period = references[i - 1] - 2 * w - 1 - ref
+            if period < no_periods - (2 * w + 1):
+                raise ParameterError("季节因子的水平数过多", "too many seasonal periods (no_periods) for the gap "
+                                     "between reference windows")
+            size, rest = divmod(period, no_periods - 1)
+            lengths = np.full(no_periods - 1, size)
+            lengths[:rest] += 1
+            edges = ref + w + 1 + np.concatenate([[0], np.cumsum(lengths)])
+            for j in range(no_periods - 1):
+                labels[edges[j]:edges[j + 1]] = j + 1
+    labels[max(t - past_weeks_not_included, 0):t + 1] = 0
+    return labels
+
+
+def _design(t: int, labels: np.ndarray, trend: bool):
+    """Rows used, design with trend, design without, and the prediction rows for week t."""
+    rows = np.flatnonzero(labels > 0)
+    levels = np.unique(labels[rows])
+    columns = [np.ones(len(rows))]
+    x0 = [1.0]
+    if trend:
+        columns.append(rows + 1.0)  # R's week number
+        x0.append(t + 1.0)
+    for level in levels[1:]:  # treatment contrasts, first level the reference
+        columns.append((labels[rows] == level).astype(float))
+        x0.append(1.0 if level == levels[-1] else 0.0)
+    return rows, np.column_stack(columns), np.array(x0)
+
+
+def _dispersion(fit, y, weights=None):
+    return fit.pearson_dispersion(y, weights)
+
+
+def _fit(X, y, mask, reweight, threshold):
+    """R's fitGLM.flexible for a batch sharing one design. Returns fit, phi, prediction dispersion, ok."""
+    prior = mask.astype(float)
+    fit = fit_poisson(X, y, prior)
+    phi = np.maximum(_dispersion(fit, y), 1.0)
+    dispersion = _dispersion(fit, y)
+    if reweight:
+        hat = np.where(fit.hat > 1 - 10 * np.finfo(float).eps, 1.0, fit.hat)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = 1.5 * (y ** (2 / 3) * fit.mu ** (-1 / 6) - fit.mu ** 0.5) / np.sqrt(phi[:, None] * (1 - hat))
+            large = mask & (s > threshold)
+            inverse = np.where(large, s ** -2.0, 1.0)
+            gamma = mask.sum(axis=1) / np.sum(np.where(mask, inverse, 0.0), axis=1)
+            omega = np.where(mask, gamma[:, None] * inverse, 0.0)
+        refit = fit_poisson(X, y, omega)
+        phi = np.maximum(_dispersion(refit, y), 1.0)
+        dispersion = _dispersion(refit, y, omega)  # R: summary.glm reads model$weights, replaced by omega
+        return refit, phi, dispersion, fit.converged
+    return fit, phi, dispersion, fit.converged
+
+
+def _predict(fit, x0, dispersion):
+    eta = fit.coef @ x0
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.einsum("p,bpq,q->b", x0, fit.cov_unscaled, x0) * dispersion)
+    return eta, se
+
+
+def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight, threshold, b, p_trend):
+    """One judged week for a batch of series. Returns eta0, se(eta0), phi, trend used, ok."""
+    batch = len(y)
+    eta = np.full(batch, np.nan)
+    se = np.full(batch, np.nan)
+    phi = np.full(batch, np.nan)
+    used_trend = np.zeros(batch, dtype=bool)
+    ok = np.zeros(batch, dtype=bool)
+    plain = np.ones(batch, dtype=bool)
+    if trend:
+        fit, phi_t, disp_t, converged = _fit(X_trend, y, mask, reweight, threshold)
+        eta_t, se_t = _predict(fit, x0_trend, disp_t)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coef_se = np.sqrt(fit.cov_unscaled[:, 1, 1] * disp_t)
+            p_value = 2 * student_t.cdf(-np.abs(fit.coef[:, 1] / coef_se), np.maximum(fit.df_residual, 1))
+            largest = np.max(np.where(mask, y, -np.inf), axis=1)
+            keep = converged & (b >= 3) & (p_value < p_trend) & (np.exp(eta_t) <= largest)
+        eta[keep], se[keep], phi[keep] = eta_t[keep], se_t[keep], phi_t[keep]
+        used_trend[keep] = ok[keep] = True
+        plain = ~keep
+    if plain.any():
+        idx = np.flatnonzero(plain)
+        fit, phi_p, disp_p, converged = _fit(X_plain[idx], y[idx], mask[idx], reweight, threshold)
+        eta_p, se_p = _predict(fit, x0_plain, disp_p)
+        eta[idx], se[idx], phi[idx] = eta_p, se_p, phi_p
+        ok[idx] = converged
+    return eta, se, phi, used_trend, ok
+
+
+def _upper_delta(mu0, se_response, phi, z, power):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = phi + se_response ** 2 / mu0
+        if power == 1.0:
+            sigma = np.sqrt(mu0 * tau)
+        elif power == 0.5:
+            sigma = np.sqrt(tau / 4)
+        else:
+            sigma = np.sqrt(4 / 9 * mu0 ** (1 / 3) * tau)
+        a = (mu0 ** power - z * sigma) ** (1 / power)
+        c = (mu0 ** power + z * sigma) ** (1 / power)
+    # R sorts the two ends with NA first and takes the second as the upper bound.
+    return np.where(np.isnan(a), c, np.where(np.isnan(c), a, np.maximum(a, c)))
+
+
+def _upper_noufaily(eta0, se_link, phi, alpha, z, method):
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = np.exp(eta0) if method == "nbPlugin" else np.exp(eta0 + z * se_link)
+    upper = np.full(eta0.shape, np.nan)
+    finite = np.isfinite(mean)
+    negbin = finite & (phi > 1)
+    upper[negbin] = nbinom.ppf(1 - alpha, mean[negbin] / (phi[negbin] - 1), 1 / phi[negbin])
+    pois = finite & ~(phi > 1)
+    upper[pois] = poisson.ppf(1 - alpha, mean[pois])
+    return upper
+
+
+@register("farrington_flexible")
+def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_threshold: float = 2.58,
+           alpha: float = 0.05, trend: bool = True, p_threshold_trend: float = 0.05, limit54=(5, 4),
+           powertrans: str = "2/3", no_periods: int = 1, past_weeks_not_included: int | None = None,
+           threshold_method: str = "delta", freq: int = 52, last: int | None = None) -> DetectionResult:
+    freq = integer("freq", freq, minimum=4, maximum=53)
+    b = integer("b", b, minimum=1, maximum=20)
+    w = integer("w", w, minimum=0, maximum=freq // 2 - 1)
+    weights_threshold = number("weights_threshold", weights_threshold, minimum=0, strict_minimum=True)
+    alpha = number("alpha", alpha, minimum=0, maximum=1, strict_minimum=True, strict_maximum=True)
+    p_threshold_trend = number("p_threshold_trend", p_threshold_trend, minimum=0, maximum=1)
+    choice("powertrans", powertrans, tuple(POWERS))
+    choice("threshold_method", threshold_method, THRESHOLD_METHODS)
+    no_periods = integer("no_periods", no_periods, minimum=1, maximum=freq - 2 * w - 1)
+    past = w if past_weeks_not_included is None else integer("past_weeks_not_included",
+                                                                 past_weeks_not_included, minimum=0,
+                                                                 maximum=freq - 1)
+    try:
+        cases, weeks = (int(limit54[0]), int(limit54[1]))
+    except (TypeError, ValueError, IndexError):
+        raise ParameterError("limit54 须为（病例数, 周数）", "limit54 must be (cases, weeks)") from None
+    if cases < 0 or weeks <= 0:
+        raise ParameterError("limit54 超出范围：病例数 ≥ 0，周数 > 0",
+                             "limit54 out of bounds: cases >= 0 and weeks > 0")
+    values, problems = check_counts(as_counts(counts))
+    series, length = values.shape
+    start = first_judged(length, last)
+    result = empty(series, length - start, start, problems)
+    needed = b * freq + w
+    usable = ~np.all(np.isnan(values), axis=1)
+    z = float(ndtri(1 - alpha))
+    power = POWERS[powertrans]
+    failed = np.zeros(series, dtype=bool)
+    for t in range(max(start, needed), length):
+        labels = block_labels(t, b, w, freq, no_periods, past)
+        rows, X_trend, x0_trend = _design(t, labels, True)
+        _, X_plain, x0_plain = _design(t, labels, False)
+        y_all = values[:, rows]
+        mask_all = ~np.isnan(y_all)
+        live = np.flatnonzero(usable & (mask_all.sum(axis=1) > X_trend.shape[1]))
+        per_batch = max(1, BATCH_VALUES // (len(rows) * X_trend.shape[1]))
+        for lo in range(0, len(live), per_batch):
+            idx = live[lo:lo + per_batch]
+            mask = mask_all[idx]
+            y = np.where(mask, y_all[idx], 0.0)
+            shape = (len(idx), *X_trend.shape)
+            eta, se, phi, _, ok = _flexible(
+                np.broadcast_to(X_trend, shape), np.broadcast_to(X_plain, (len(idx), *X_plain.shape)),
+                x0_trend, x0_plain, y, mask, trend=trend, reweight=reweight, threshold=weights_threshold, b=b,
+                p_trend=p_threshold_trend)
+            failed[idx[~ok]] = True
+            observed = values[idx, t]
+            if threshold_method == "delta":
+                fit = np.maximum(np.exp(eta), np.finfo(float).eps)
+                upper = _upper_delta(fit, se * fit, phi, z, power)
+                expected = fit
+            else:
+                fit = eta
+                upper = _upper_noufaily(eta, se, phi, alpha, z, threshold_method)
+                expected = np.exp(eta)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                score = (observed - fit) / (upper - fit)
+                recent = values[idx, max(t - weeks + 1, 0):t + 1]
+                enough = np.sum(recent, axis=1) >= cases  # nan (a gap) compares False, as R's NA
+                alarm = ok & enough & (score > 1) & (observed != 0)
+            column = t - start
+            result.upper[idx, column] = np.where(ok, upper, np.nan)
+            result.expected[idx, column] = np.where(ok & ~np.isnan(upper), expected, np.nan)
+            result.alarm[idx, column] = alarm
+    for row in np.flatnonzero(failed):
+        problems.append(SeriesProblem(int(row), "no_convergence", "部分周的回归模型未收敛，这些周未判断",
+                                      "the regression did not converge for some weeks; those weeks are not judged"))
+    add_short_history(problems, usable, result.judged, needed + 1, "Farrington flexible", length)
+    return result
