@@ -7,6 +7,7 @@ in-process (``task_always_eager``), so the one-command demo needs no broker.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
 
@@ -19,4 +20,8 @@ app.conf.beat_schedule = {
     "expire-idempotency-records": {"task": "core.expire_idempotency_records", "schedule": 24 * 3600.0, "args": (30,)},
     # zero/daily reports overdue → in-app and SMS reminders, once per unit and period (yingji/surveillance/tasks.py)
     "remind-overdue-reports": {"task": "surveillance.remind_overdue_reports", "schedule": 3600.0},
+    # early warning (yingji/detection/tasks.py): the daily run at 06:00 Asia/Shanghai (CELERY_TIMEZONE) judges
+    # yesterday; overdue signal verifications flagged hourly
+    "detection-daily-run": {"task": "detection.run_daily", "schedule": crontab(hour=6, minute=0)},
+    "detection-flag-overdue": {"task": "detection.flag_overdue_signals", "schedule": 3600.0},
 }

@@ -183,6 +183,9 @@ YINGJI_DUPLICATE_WINDOW_DAYS = int(os.environ.get("YINGJI_DUPLICATE_WINDOW_DAYS"
 # cluster rule without a window of its own looks this many days around a new case for the same event.
 YINGJI_EVENT_INITIAL_REPORT_HOURS = int(os.environ.get("YINGJI_EVENT_INITIAL_REPORT_HOURS", "2"))
 YINGJI_CLUSTER_LOOKBACK_DAYS = int(os.environ.get("YINGJI_CLUSTER_LOOKBACK_DAYS", "30"))
+# Early warning: a signal's preliminary verification (初步核实) is due this many hours after it is issued, unless its
+# detection configuration sets its own (CIDARS: 24 h for temporal-model signals).
+YINGJI_SIGNAL_VERIFY_HOURS = int(os.environ.get("YINGJI_SIGNAL_VERIFY_HOURS", "24"))
 # SMS gateway for notifications: a dotted path to a class with send(phone, text). The default only logs.
 YINGJI_SMS_BACKEND = os.environ.get("YINGJI_SMS_BACKEND", "yingji.core.notify.LoggingSmsBackend")
 
