@@ -425,5 +425,120 @@ def import_orgs(
 
 import yingji.detection.evaluation.cli  # noqa: E402, F401  (registers `yingji evaluate`)
 
+# --- early warning ----------------------------------------------------------------------------------------------
+
+
+def _parse_day(text: str, option: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        fail(f"{option} 日期“{text}”格式错误，应为 YYYY-MM-DD（如 2026-03-10）",
+             f"{option}: '{text}' is not a date; use YYYY-MM-DD (e.g. 2026-03-10)")
+
+
+def _runs_table(runs, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column, justify in (("日期 Date", "left"), ("状态 Status", "left"), ("序列 Series", "right"),
+                            ("信号 Signals", "right"), ("新信号 New", "right"), ("问题 Problems", "right")):
+        table.add_column(column, justify=justify, no_wrap=True)
+    for run in runs:
+        table.add_row(f"{run.run_date:%Y-%m-%d}", f"{run.get_status_display()} / {run.status}", str(run.series_count),
+                      str(run.signal_count), str(run.new_signal_count), str(len(run.problems)))
+    return table
+
+
+def _problems_table(runs, limit: int = 20) -> Table | None:
+    rows = [(run.run_date, p) for run in runs for p in run.problems]
+    if not rows:
+        return None
+    table = Table(title=f"未能判断的序列 / Series not judged ({len(rows)}，显示前 {min(limit, len(rows))} 条 / "
+                        f"first {min(limit, len(rows))} shown)", title_justify="left")
+    table.add_column("日期 Date", no_wrap=True)
+    table.add_column("序列 Series", no_wrap=True)
+    table.add_column("方法 Method", no_wrap=True)
+    table.add_column("原因", overflow="fold")
+    table.add_column("Reason", overflow="fold")
+    for day, p in rows[:limit]:
+        table.add_row(f"{day:%Y-%m-%d}", escape(p.get("series", "")), p.get("method", ""), escape(p.get("message", "")),
+                      escape(p.get("message_en", "")))
+    return table
+
+
+@app.command()
+@database_errors_explained
+def detect(
+    day: str = typer.Option(None, "--date", help="判断的日期 YYYY-MM-DD（默认今天，北京时间）/ the date to judge "
+                                                 "(default today, Asia/Shanghai)"),
+    date_from: str = typer.Option(None, "--from", help="回溯起始日期 / backfill from this date (with --to)"),
+    date_to: str = typer.Option(None, "--to", help="回溯结束日期 / backfill to this date (with --from)"),
+    notify: bool = typer.Option(None, "--notify/--no-notify",
+                                help="通知负责的疾控中心（单日默认通知，回溯默认不通知）/ notify the responsible CDCs "
+                                     "(default: yes for one date, no for a backfill)"),
+    as_user: str = typer.Option(None, "--as", help="记录为该用户触发 / record the run as started by this user"),
+) -> None:
+    """运行预警探测：单日或回溯一段日期，可重复运行（不会产生重复信号）/ Run outbreak detection for one date or
+    backfill a range; safe to re-run (never duplicates a signal)."""
+    from yingji.core.models import User
+    from yingji.detection.services.runs import backfill, local_today, run_detection
+
+    if day and (date_from or date_to):
+        fail("--date 不能与 --from/--to 同时使用", "--date cannot be combined with --from/--to")
+    if bool(date_from) != bool(date_to):
+        fail("回溯须同时给出 --from 和 --to", "A backfill needs both --from and --to")
+    user = None
+    if as_user:
+        user = User.objects.filter(username=as_user, is_active=True).first()
+        if user is None:
+            fail(f"用户“{as_user}”不存在或已停用", f"No active user named '{as_user}'")
+    console = _console()
+    if date_from:
+        start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
+        if end < start:
+            fail(f"结束日期 {end} 早于开始日期 {start}", f"The end date {end} is before the start date {start}")
+        if (end - start).days > 366 * 11:
+            fail("回溯范围最长 11 年", "A backfill covers at most 11 years")
+        with _progress(console) as progress:
+            task = progress.add_task(f"预警回溯 / backfill {start} – {end}", total=(end - start).days + 1)
+            runs = backfill(start, end, user=user, send_notifications=bool(notify),
+                            progress=lambda done, total, run: progress.update(task, completed=done))
+        title = f"预警回溯 / Detection backfill {start} – {end}"
+        shown = [r for r in runs if r.signal_count or r.problems] or runs[-1:]
+        console.print(_runs_table(shown if len(runs) > 31 else runs, title))
+        console.print(f"共 {len(runs)} 天，信号 {sum(r.signal_count for r in runs)} 个（新 "
+                      f"{sum(r.new_signal_count for r in runs)} 个）/ {len(runs)} days, "
+                      f"{sum(r.signal_count for r in runs)} signals ({sum(r.new_signal_count for r in runs)} new)")
+    else:
+        target = _parse_day(day, "--date") if day else local_today()
+        with console.status(f"预警探测 / detecting {target}…"):
+            run = run_detection(target, user=user, send_notifications=notify)
+        runs = [run]
+        console.print(_runs_table(runs, f"预警探测 / Detection run {target}"))
+        _signals_table(console, run)
+    problems = _problems_table(runs)
+    if problems is not None:
+        console.print(problems)
+
+
+def _signals_table(console: Console, run) -> None:
+    from yingji.detection.models import Signal
+
+    signals = list(Signal.objects.filter(signal_date=run.run_date).select_related("region", "disease", "assigned_org")
+                   .order_by("region_id", "disease__code", "method"))
+    if not signals:
+        console.print("无预警信号 / no signals")
+        return
+    table = Table(title=f"预警信号 / Signals {run.run_date}", title_justify="left")
+    for column in ("区域 Region", "病种 Disease", "方法 Method", "观察 Obs.", "阈值 Threshold", "状态 Status",
+                   "负责单位 Assigned to"):
+        table.add_column(column, no_wrap=True)
+    for s in signals:
+        table.add_row(escape(s.region.name), escape(s.disease.name if s.disease_id else s.get_measure_display()),
+                      s.method, f"{s.observed:g}", "—" if s.upper is None else f"{s.upper:g}",
+                      str(s.get_status_display()), escape(s.assigned_org.name if s.assigned_org_id else "—"))
+    console.print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
