@@ -171,7 +171,7 @@ def test_a_signal_goes_through_its_lifecycle_on_the_page(client, city):
     assert response.status_code == 422 and "请选择核实结果" in text(response)
     # excluding needs a reason
     response = client.post(url, {"to_status": "excluded", "note": ""})
-    assert response.status_code == 422 and "排除信号须填写" in text(response)
+    assert response.status_code == 422 and "排除信号须说明理由" in text(response)
     signal.refresh_from_db()
     assert signal.status == SignalStatus.NEW and signal.verified_at is None
     # a step the status does not allow
@@ -210,7 +210,7 @@ def test_verification_errors_in_english(client, city):
     response = client.post(url, {"note": ""})
     assert response.status_code == 422 and "Choose an outcome" in text(response)
     response = client.post(url, {"to_status": "excluded", "note": ""})
-    assert "why the signal is excluded" in text(response) and 'lang="en"' in text(response)
+    assert "Give the reason for excluding the signal" in text(response) and 'lang="en"' in text(response)
 
 
 def test_a_district_cdc_cannot_act_on_another_districts_signal(client, city):
@@ -230,11 +230,15 @@ def mpm_config() -> DetectionConfig:
         DetectionConfig.objects.filter(region__isnull=True).first()
 
 
+VALID_MPM = [{"method": "cidars_mpm", "params": {"window": 7, "years": 3, "percentile": 60}}]
+
+
 def config_post(config: DetectionConfig, **overrides) -> dict:
+    """What the form posts for ``config`` (its methods replaced by a valid moving-percentile setting)."""
     data = {
         "disease": config.disease.code if config.disease_id else "", "source": config.source,
         "measure": config.measure, "region_level": config.region_level, "region": config.region_id or "",
-        "profile": config.profile, "methods": json.dumps(config.methods), "min_cases": config.min_cases,
+        "profile": config.profile, "methods": json.dumps(VALID_MPM), "min_cases": config.min_cases,
         "frequency": config.frequency, "count_basis": config.count_basis, "holiday_mode": config.holiday_mode,
         "response_hours": config.response_hours or "", "notes": config.notes,
     }
@@ -282,7 +286,7 @@ def test_administrator_changes_a_setting(client, city):
     response = client.post(reverse("detection:config_edit", args=[config.pk]), config_post(config, min_cases="3"))
     assert response.status_code == 302
     config.refresh_from_db()
-    assert config.min_cases == 3 and config.updated_by == city.admin
+    assert config.min_cases == 3 and config.updated_by == city.admin and config.methods == VALID_MPM
     listing = text(client.get(reverse("detection:config_list")))
     assert f'data-config="{config.pk}"' in listing and "新建配置" in listing
 
@@ -310,10 +314,10 @@ def test_city_cdc_adds_an_override_for_a_district(client, city):
 
 def test_indicators_count_responses_outbreaks_and_signals_per_county_week(client, city):
     now = timezone.now()
-    make_signal(city.a, verified_at=now - timedelta(hours=29), status=SignalStatus.EXCLUDED)  # 1 h, on time
-    make_signal(city.a, verified_at=now - timedelta(hours=20), status=SignalStatus.CONFIRMED)  # 10 h, on time
-    make_signal(city.a, due_hours=2)  # not responded
-    make_signal(city.a, verified_at=now, status=SignalStatus.LINKED, due_hours=2)  # 30 h, late
+    make_signal(city.a, verified_at=now - timedelta(hours=29), status=SignalStatus.EXCLUDED)  # 1 h
+    make_signal(city.a, verified_at=now - timedelta(hours=20), status=SignalStatus.CONFIRMED, days_ago=3)  # 10 h
+    make_signal(city.a, due_hours=2, days_ago=4)  # not responded, overdue
+    make_signal(city.a, verified_at=now, status=SignalStatus.LINKED, due_hours=2, days_ago=5)  # 30 h
     make_signal(city.b)
     client.force_login(city.a.users[Role.CDC])
     today = timezone.localdate()
@@ -321,10 +325,12 @@ def test_indicators_count_responses_outbreaks_and_signals_per_county_week(client
                                                       "date_to": today.isoformat()})
     html = text(response)
     assert response.status_code == 200
-    row = re.search(r"<tr>\s*<td>甲区</td>(.*?)</tr>", html, re.S).group(1)
+    row = re.search(r'<tr data-region="990102"><td>甲区</td>(.*?)</tr>', html, re.S).group(1)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-    # signals, per week, response rate, on time, median, suspected rate, outbreaks, not yet responded
-    assert cells[0] == "4" and cells[1] == "2.0"
-    assert cells[2] == "75.0%" and cells[3] == "50.0%" and cells[4] == "10.0 h"
-    assert cells[6].startswith("50.0%") and cells[7] == "1"
+    # signals, per county per week, response rate, within 24 h, within 2 h, median, suspected, outbreaks, open/overdue
+    assert cells[:5] == ["4", "2", "75.0%", "50.0%", "25.0%"]
+    assert cells[5].startswith("10.0 h") and cells[6] == "50.0%" and cells[7].startswith("50.0%")
+    assert re.sub(r"\s+", "", cells[8]) == "2/1"
     assert "乙区" not in html
+    total = re.search(r'<tr data-kind="total">(.*?)</tr>', html, re.S).group(1)
+    assert ">4<" in total

@@ -26,7 +26,9 @@ from yingji.surveillance.views.common import EVERYTHING, Choice, DateInput, http
 from yingji.web.helpers import attach_errors, forbidden, paginate, pick, query_without_page, scoped_object
 
 from ..choices import OPEN_STATUSES, TRANSITIONS, SignalStatus, Source
-from ..models import Signal, SignalAction
+from ..models import Signal
+from ..services.signals import actions as signal_actions
+from ..services.signals import is_overdue, overdue_q
 from . import lifecycle
 from . import series as series_view
 from .common import method_label, region_choices, require_viewer
@@ -90,17 +92,12 @@ class SignalFilter(forms.Form):
         return qs
 
 
-def overdue_q(now) -> Q:
-    """Awaiting preliminary verification past its due time."""
-    return Q(status=SignalStatus.NEW, verify_due_at__lt=now)
-
-
 def scoped_signals(user):
     return scoping.scope(user, Signal.objects.select_related("region", "disease", "assigned_org"))
 
 
 def status_badge(signal, now) -> dict:
-    overdue = signal.status == SignalStatus.NEW and signal.verify_due_at and signal.verify_due_at < now
+    overdue = is_overdue(signal, now)
     return {"css": STATUS_CSS.get(signal.status, "secondary"), "text": signal.get_status_display(),
             "overdue": overdue}
 
@@ -152,7 +149,7 @@ def region_summary(user, signals, counties, start, end, now):
         "regions": [c.name for c in counties],
         "dates": [d.isoformat() for d in dates],
         "cells": [[(day - grid_start).days, index[code], n] for (code, day), n in sorted(cells.items())],
-        "label": _("signals"),
+        "label": _("Signals"),
     }
     positions = _positions(user, counties)
     places = {
@@ -210,6 +207,8 @@ class ActionForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
     event_report = forms.TypedChoiceField(label=gettext_lazy("Event report"), required=False, coerce=int,
                                           empty_value=None)
+    create_draft = forms.BooleanField(label=gettext_lazy("Make a draft initial report from this signal"),
+                                      required=False)
 
     def __init__(self, data=None, *, signal, user):
         super().__init__(data)
@@ -251,7 +250,7 @@ def _detail_context(request, signal, form=None):
     may_act = _may_act(user, signal)
     if may_act and form is None:
         form = ActionForm(signal=signal, user=user)
-    actions = SignalAction.objects.filter(signal=signal).select_related("actor").order_by("at", "pk")
+    actions = signal_actions(signal)
     chart = series_view.chart_for(signal)
     related = scoped_signals(user).filter(region=signal.region, disease=signal.disease, source=signal.source,
                                           measure=signal.measure).exclude(pk=signal.pk).order_by("-signal_date")[:10]
@@ -286,8 +285,8 @@ def signal_act(request, pk):
         data = form.cleaned_data
         try:
             with http_errors():
-                lifecycle.transition(user, signal, data["to_status"], note=data["note"],
-                                       event_report=data["event_report"])
+                lifecycle.act(user, signal, data["to_status"], note=data["note"],
+                              event_report=data["event_report"], create_draft=data["create_draft"])
         except YingjiError as exc:
             attach_errors(form, exc)
         else:
