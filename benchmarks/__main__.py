@@ -1,5 +1,6 @@
 """`make bench`: every benchmark prints its figure as a ratio to a reference measured in the same run.
 
+``--quick`` (or YINGJI_BENCH_QUICK=1) runs the national-scale detection benchmark on a tenth of the counties.
 Runs on a throwaway database (SQLite in a temp dir, or the test copy of DATABASE_URL's database).
 """
 
@@ -21,9 +22,9 @@ def main() -> int:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
-        from . import bench_core, bench_surveillance
+        from . import bench_core, bench_detection, bench_surveillance
 
-        for module in (bench_core, bench_surveillance):
+        for module in (bench_core, bench_surveillance, bench_detection):
             for line in module.run():
                 print(line, flush=True)
     finally:

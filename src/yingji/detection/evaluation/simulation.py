@@ -58,7 +58,7 @@ class SimulationError(ValueError):
 @dataclass
 class Simulation:
     counts: np.ndarray  # series × time, integer dtype (observed = baseline + outbreak cases)
-    baseline: np.ndarray  # series × time, float32: the expected baseline count mu
+    baseline: np.ndarray | None  # series × time, float32: the expected baseline count mu (None if not kept)
     truth: Truth
     frequency: str  # daily | weekly
 
@@ -124,8 +124,14 @@ def simulate(
     prolonged_days: int | None = None,
     dtype=np.int16,
     chunk: int = 8192,
+    keep_baseline: bool = True,
 ) -> Simulation:
-    """Baseline series with injected outbreaks and their truth (see the module docstring)."""
+    """Baseline series with injected outbreaks and their truth (see the module docstring). With
+    ``keep_baseline=False`` (national-scale sets) the expected counts are not kept (``baseline`` is None) and
+    outbreak sizes must be given as ``cases``."""
+    if not keep_baseline and cases is None:
+        raise SimulationError("不保留基线时须给出暴发病例数（cases）",
+                              "without the baseline kept, outbreak sizes must be given (cases)")
     _check(n_series, n_time, level, dispersion, outbreaks, tuple(kinds), frequency, earliest, dtype)
     n_series, n_time = int(n_series), int(n_time)
     daily = frequency == "daily"
@@ -143,7 +149,7 @@ def simulate(
 
     info = np.iinfo(dtype)
     counts = np.empty((n_series, n_time), dtype=dtype)
-    baseline = np.empty((n_series, n_time), dtype=np.float32)
+    baseline = np.empty((n_series, n_time), dtype=np.float32) if keep_baseline else None
     t = np.arange(n_time, dtype=float)
     angle = 2 * np.pi * t / period
     weekday = dow_factor[np.arange(n_time) % 7]
@@ -154,7 +160,8 @@ def simulate(
             log_mu += amps[rows, h, None] * np.sin((h + 1) * angle[None, :] + phases[rows, h, None])
         mu = np.exp(log_mu) * weekday[None, :]
         mu[levels[rows] == 0] = 0.0
-        baseline[rows] = mu
+        if baseline is not None:
+            baseline[rows] = mu
         lam = mu if dispersion is None else mu * rng.gamma(dispersion, 1.0 / dispersion, mu.shape)
         counts[rows] = np.minimum(rng.poisson(lam), info.max)
 
