@@ -41,6 +41,9 @@ RECORDS = {
     "aggregate": lambda city: b_aggregate_report(city).pk,
     "schedules": lambda city: api_b_schedule(city).pk,
     "events": lambda city: b_event_report(city).pk,
+    # early-warning pages: /signals/<pk>/…, /detection/settings/<pk>/
+    "signals": lambda city: b_signal(city).pk,
+    "detection": lambda city: b_detection_config(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -89,6 +92,33 @@ def b_event_report(city):
     return create_event_report(city.b.users[Role.CDC], title="乙区学校水痘聚集", category="infectious_outbreak",
                                region=city.b.town.code, discovered_at=timezone.now() - timedelta(hours=1),
                                cases=5, submit=True)
+
+
+def b_signal(city):
+    """An early-warning signal of district 乙, assigned to 乙's CDC."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yingji.detection.models import Signal
+    from yingji.surveillance.models import Disease
+
+    now = timezone.now()
+    return Signal.objects.get_or_create(
+        region=city.b.region, disease=Disease.objects.get(code="3500"), method="ears_c2",
+        signal_date=timezone.localdate(),
+        defaults={"observed": 9, "expected": 2.0, "upper": 6.0, "assigned_org": city.b.cdc, "raised_at": now,
+                  "verify_due_at": now + timedelta(hours=24)})[0]
+
+
+def b_detection_config(city):
+    """A detection setting that applies only within district 乙 (an override the city CDC may make)."""
+    from yingji.detection.models import DetectionConfig
+    from yingji.surveillance.models import Disease
+
+    return DetectionConfig.objects.get_or_create(
+        disease=Disease.objects.get(code="3500"), region=city.b.region, profile="乙区试行",
+        defaults={"active": False, "methods": [{"method": "ears_c2", "params": {}}]})[0]
 
 
 def api_b_schedule(city):
