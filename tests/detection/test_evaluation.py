@@ -25,6 +25,11 @@ YEARS5 = 5 * 365 + 1
 # --- simulation --------------------------------------------------------------------------------------------------
 
 
+def test_a_national_scale_set_can_leave_out_the_baseline():
+    sim = simulate(10, 300, seed=1, cases=(5, 9), keep_baseline=False)
+    assert sim.baseline is None and sim.counts.dtype == np.int16 and ((sim.truth.cases >= 3).all())
+
+
 def test_simulation_is_a_function_of_the_seed_and_compact():
     a = simulate(40, 800, seed=7)
     b = simulate(40, 800, seed=7)
@@ -210,6 +215,7 @@ def test_bad_input_is_refused_in_both_languages():
         ({"dispersion": 0}, "离散参数", "dispersion"), ({"level": -1}, "基线水平", "level"),
         ({"frequency": "monthly"}, "频率", "frequency"), ({"kinds": ("volcano",)}, "暴发类型", "outbreak kinds"),
         ({"dtype": np.float32}, "整数类型", "integer type"), ({"earliest": 500}, "最早暴发", "earliest"),
+        ({"keep_baseline": False}, "暴发病例数", "outbreak sizes must be given"),
     ]:
         with pytest.raises(SimulationError) as caught:
             simulate(3, 100, **kwargs)
@@ -223,3 +229,19 @@ def test_a_misconfigured_or_missing_method_is_a_row_with_the_reason_and_the_othe
     assert rows[0].summary is None and "固定阈值" in rows[0].error and "positive" in rows[0].error_en
     assert rows[1].summary is None and rows[1].error == "该方法尚未安装" and rows[1].error_en == "method not installed"
     assert rows[2].summary is not None and rows[2].summary.outbreaks == 10
+
+
+def test_the_harness_is_pure_numpy():
+    """Only demo_data reads the database; the rest imports no Django module beyond what ``import yingji`` itself
+    loads (its Celery app reads django.conf), checked in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import yingji\n"
+            "before = set(sys.modules)\n"
+            "import yingji.detection.evaluation.harness, yingji.detection.evaluation.tuning\n"
+            "import yingji.detection.evaluation.simulation, yingji.detection.evaluation.metrics\n"
+            "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] == 'django'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
