@@ -37,6 +37,11 @@ TRIAL_DAYS = 60
 def configs(user, *, source: str | None = None, disease: str | None = None, active: bool | None = None,
             profile: str | None = None, region: str | None = None) -> QuerySet:
     qs = scoping.scope(user, DetectionConfig.objects.select_related("disease", "region"))
+    if not (user and user.is_authenticated and user.is_platform_admin):
+        # general configurations are read by everyone; overrides only within the user's jurisdiction
+        org_region = user.organisation.region_id if user and user.is_authenticated and user.organisation else None
+        inside = Q(region__code__startswith=regioncodes.subtree_prefix(org_region)) if org_region else Q(pk__in=[])
+        qs = qs.filter(Q(region__isnull=True) | inside)
     if source:
         qs = qs.filter(source=source)
     if disease:
@@ -91,9 +96,19 @@ def _trial(name: str, params: dict) -> tuple[str, str] | None:
         run(name, np.zeros((1, TRIAL_DAYS)), **params)
     except ParameterError as exc:
         return exc.message, exc.message_en
-    except (TypeError, ValueError) as exc:
+    except Exception as exc:  # a wrong type (text for a number, a list …) or an out-of-range value
         return f"参数取值无效：{exc}", f"invalid parameter value: {exc}"
     return None
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def check_methods(methods, errors: Errors) -> list[dict]:
@@ -125,6 +140,9 @@ def check_methods(methods, errors: Errors) -> list[dict]:
         seen.add(name)
         if not isinstance(params, dict):
             _add(errors, f"{where}.params", "参数须为 JSON 对象", "params must be a JSON object")
+            continue
+        if _has_nul(params):
+            _add(errors, f"{where}.params", "参数中不能含有 NUL 字符", "params must not contain NUL characters")
             continue
         accepted, open_ended = _parameter_names(METHODS[name])
         bad = False
