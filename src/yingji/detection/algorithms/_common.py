@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .base import DetectionResult, ParameterError, SeriesProblem
+from .base import DetectionResult, ParameterError, SeriesProblem, check_counts
 
 
 def integer(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -46,6 +46,31 @@ def choice(name: str, value, options) -> str:
         raise ParameterError(f"参数 {name} 须为 {listed} 之一（当前为 {value!r}）",
                              f"{name} must be one of {listed} (got {value!r})")
     return value
+
+
+def as_array(counts) -> np.ndarray:
+    """``counts`` as a 2-D float array, without copying one that already is (large national arrays)."""
+    array = np.asarray(counts, dtype=float)
+    if array.ndim == 1:
+        array = array[np.newaxis, :]
+    if array.ndim != 2:
+        raise ParameterError("计数须为二维数组（序列 × 时间）", "counts must be a 2-D array (series × time)")
+    return array
+
+
+def prepare(counts, last, history: int) -> tuple[np.ndarray, int, int, list[SeriesProblem]]:
+    """Validate the parameters ``last`` and the values a method will read.
+
+    ``history`` is how many points before a judged point the method reads. Only the columns from
+    ``first judged - history`` on are checked and copied (a daily run on five years of national data reads a
+    small part of them). Returns (values of those columns, index of their first column in ``counts``,
+    index of the first judged column, problems)."""
+    array = as_array(counts)
+    length = array.shape[1]
+    start = first_judged(length, last)
+    lo = max(0, start - history)
+    values, problems = check_counts(array[:, lo:])
+    return values, lo, start, problems
 
 
 def first_judged(length: int, last) -> int:

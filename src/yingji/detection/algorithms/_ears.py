@@ -25,8 +25,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import ndtri
 
-from ._common import add_short_history, choice, empty, first_judged, integer, number
-from .base import DetectionResult, as_counts, check_counts
+from ._common import add_short_history, choice, empty, integer, number, prepare
+from .base import DetectionResult
 
 LAG = {"C1": 0, "C2": 2, "C3": 4}  # extra history beyond the baseline
 
@@ -49,12 +49,11 @@ def detect(counts, method: str, baseline: int = 7, alpha: float | None = None, m
         alpha = 0.025 if method == "C3" else 0.001
     alpha = number("alpha", alpha, minimum=0, maximum=1, strict_minimum=True, strict_maximum=True)
     min_sigma = number("min_sigma", min_sigma, minimum=0)
-    values, problems = check_counts(as_counts(counts))
-    series, length = values.shape
-    start = first_judged(length, last)
-    result = empty(series, length - start, start, problems)
     needed = baseline + LAG[method]  # index of the first judgeable point (0-based) = points needed before it
-    first = max(start, needed)
+    values, lo, start, problems = prepare(counts, last, needed)
+    series, length = values.shape  # columns lo.. of counts; indices below are into values
+    result = empty(series, length + lo - start, start, problems)
+    first = max(start - lo, needed - lo)
     z = float(ndtri(1 - alpha))
     if first < length:
         times = np.arange(first, length)
@@ -75,10 +74,10 @@ def detect(counts, method: str, baseline: int = 7, alpha: float | None = None, m
                 expected = mean[:, 2:]
             expected = np.where(np.isnan(upper), np.nan, expected)
             alarm = observed > upper
-        columns = slice(first - start, None)
+        columns = slice(first + lo - start, None)
         result.upper[:, columns] = upper
         result.expected[:, columns] = expected
         result.alarm[:, columns] = alarm & ~np.isnan(upper)
     add_short_history(problems, ~np.all(np.isnan(values), axis=1), result.judged, needed + 1, f"EARS {method}",
-                      length)
+                      length + lo)
     return result

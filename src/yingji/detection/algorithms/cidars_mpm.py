@@ -32,8 +32,8 @@ import math
 import numpy as np
 
 from . import register
-from ._common import add_short_history, choice, empty, first_judged, integer, number, rolling_sums
-from .base import DetectionResult, ParameterError, as_counts, check_counts
+from ._common import add_short_history, as_array, choice, empty, first_judged, integer, number, rolling_sums
+from .base import DetectionResult, ParameterError, check_counts
 
 INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
 CHUNK = 4_000_000  # baseline values held at once (series × days × points)
@@ -83,33 +83,39 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
         raise ParameterError(
             f"窗口过大：{k} 个后续窗口（每个 {window} 天）越过一年前的同期，伸入当前观察期",
             f"windows too wide: {k} following windows of {window} days reach past a year ago into the present")
-    values, problems = check_counts(as_counts(counts))
-    series, length = values.shape
-    start = first_judged(length, last)
-    result = empty(series, length - start, start, problems)
     # Offsets (in days, back from t) of the baseline windows' last days: years × (2k + 1).
     back = np.array([y * year_days - j * window for y in range(1, years + 1) for j in range(-k, k + 1)])
     needed = int(back.max()) + window  # days of history before the first judgeable day, plus it
+    array = as_array(counts)
+    series, length = array.shape
+    start = first_judged(length, last)
     first = max(start, needed - 1)
-    usable = ~np.all(np.isnan(values), axis=1)
-    if first < length:
-        per_day = max(1, CHUNK // max(1, series * (points + 1)))
-        for lo in range(first, length, per_day):
-            days = np.arange(lo, min(lo + per_day, length))
-            current = rolling_sums(values, days, window)  # series × days
-            baseline = rolling_sums(values, days[:, None] - back[None, :], window)  # series × days × points
-            enough = np.sum(~np.isnan(baseline), axis=2) >= min_baseline
-            upper = percentile_rows(baseline, percentile, interpolation)
-            expected = percentile_rows(baseline, 50.0, "linear")
-            judged = enough & ~np.isnan(current)
-            upper = np.where(judged, upper, np.nan)
-            expected = np.where(judged, expected, np.nan)
-            with np.errstate(invalid="ignore"):
-                over = current >= upper if operator == ">=" else current > upper
-                alarm = judged & over & (current >= min_cases)
-            columns = days - start
-            result.upper[:, columns] = upper
-            result.expected[:, columns] = expected
-            result.alarm[:, columns] = alarm
+    days = np.arange(first, length)
+    ends = np.concatenate([days[:, None], days[:, None] - back[None, :]], axis=1)  # days × (1 + points)
+    # Read (and check) only the columns the windows cover: a daily run touches 16 windows of five years.
+    read = np.unique((ends[:, :, None] - np.arange(window)).ravel()) if days.size else np.arange(0)
+    read = read[read >= 0]
+    values, problems = check_counts(array[:, read])
+    result = empty(series, length - start, start, problems)
+    mapped = np.searchsorted(read, ends)  # window ends as positions in ``values``; windows stay contiguous
+    usable = ~np.all(np.isnan(values), axis=1) if read.size else np.zeros(series, dtype=bool)
+    per_day = max(1, CHUNK // max(1, series * (points + 1)))
+    for chunk in range(0, len(days), per_day):
+        part = slice(chunk, chunk + per_day)
+        sums = rolling_sums(values, mapped[part], window)  # series × days × (1 + points)
+        current, baseline = sums[:, :, 0], sums[:, :, 1:]
+        enough = np.sum(~np.isnan(baseline), axis=2) >= min_baseline
+        upper = percentile_rows(baseline, percentile, interpolation)
+        expected = percentile_rows(baseline, 50.0, "linear")
+        judged = enough & ~np.isnan(current)
+        upper = np.where(judged, upper, np.nan)
+        expected = np.where(judged, expected, np.nan)
+        with np.errstate(invalid="ignore"):
+            over = current >= upper if operator == ">=" else current > upper
+            alarm = judged & over & (current >= min_cases)
+        columns = days[part] - start
+        result.upper[:, columns] = upper
+        result.expected[:, columns] = expected
+        result.alarm[:, columns] = alarm
     add_short_history(problems, usable, result.judged, needed, "移动百分位数法/MPM", length)
     return result

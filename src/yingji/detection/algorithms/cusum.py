@@ -1,7 +1,8 @@
 """CUSUM for Poisson counts as R ``surveillance::algo.cusum`` (1.20.3) computes it (Rossi et al. 1999).
 
 The judged range is the last ``last`` points, or from column ``start`` (0-based) to the end (default: the
-second half of the series). Everything before the range is the training period. The reference value ``m`` is
+second half of the series). Everything before the range is the training period (R's definition), or only its
+last ``training`` points if given (Yingji only: a daily national run need not read five years of history). The reference value ``m`` is
 
 - ``m=None`` (default): the mean of the training counts (R: ``mean``; Yingji skips gaps, R would give NA);
 - a number: that value;
@@ -31,9 +32,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import register
-from ._common import add_short_history, choice, empty, first_judged, integer, number
+from ._common import add_short_history, as_array, choice, empty, first_judged, integer, number
 from ._glm import fit_poisson
-from .base import DetectionResult, ParameterError, SeriesProblem, as_counts, check_counts
+from .base import DetectionResult, ParameterError, SeriesProblem, check_counts
 
 TRANSFORMS = ("standard", "rossi", "anscombe", "pearson_negbin", "none")
 
@@ -64,39 +65,41 @@ def _upper(m, previous, current, h, k, trans, alpha):
     return h - current
 
 
-def _glm_reference(values, start, length, period):
+def _glm_reference(values, start, length, period, offset):
     training = values[:, :start]
-    t = np.arange(1, length + 1, dtype=float)
+    t = np.arange(offset + 1, offset + length + 1, dtype=float)  # R's time index of each column
     design = np.column_stack([np.ones(length), np.cos(2 * np.pi / period * t), np.sin(2 * np.pi / period * t)])
     prior = (~np.isnan(training)).astype(float)
-    X = np.broadcast_to(design[:start], (len(values), start, 3))
-    fit = fit_poisson(X, np.nan_to_num(training), prior)
-    m = np.exp(design[start:] @ fit.coef.T).T  # series × judged
+    fit = fit_poisson(design[:start], np.nan_to_num(training), prior)
+    m = np.maximum(np.exp(design[start:] @ fit.coef.T).T, np.finfo(float).eps)  # series × judged
     return m, fit.converged
 
 
 @register("cusum")
 def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "standard", alpha: float = 0.1,
            period: int = 52, start: int | None = None, last: int | None = None,
-           reset: bool = False) -> DetectionResult:
+           training: int | None = None, reset: bool = False) -> DetectionResult:
     k = number("k", k)
     h = number("h", h)
     alpha = number("alpha", alpha, minimum=0)
     choice("trans", trans, TRANSFORMS)
     period = integer("period", period, minimum=2)
-    values, problems = check_counts(as_counts(counts))
-    series, length = values.shape
+    array = as_array(counts)
+    series, length = array.shape
     if last is not None and start is not None:
         raise ParameterError("start 与 last 只能给出一个", "give either start or last, not both")
     if start is None:
         begin = first_judged(length, last) if last is not None else length // 2
     else:
         begin = integer("start", start, minimum=1, maximum=max(length - 1, 1))
+    lo = 0 if training is None else max(0, begin - integer("training", training, minimum=1))
+    values, problems = check_counts(array[:, lo:])  # only what is read: the training period and the range
     result = empty(series, length - begin, begin, problems)
     usable = ~np.all(np.isnan(values), axis=1)
     if begin < 1 or begin >= length:
         add_short_history(problems, usable, result.judged, 2, "CUSUM", length)
         return result
+    begin -= lo  # from here on an index into values
     judged_values = values[:, begin:]
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if m is None:
@@ -106,7 +109,7 @@ def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "stand
             reference = np.broadcast_to(reference[:, None], judged_values.shape)
         elif isinstance(m, str):
             choice("m", m, ("glm",))
-            reference, converged = _glm_reference(values, begin, length, period)
+            reference, converged = _glm_reference(values, begin, length - lo, period, lo)
             for row in np.flatnonzero(usable & ~converged):
                 problems.append(SeriesProblem(int(row), "no_convergence", "参考值的泊松回归未收敛",
                                               "the Poisson regression for the reference value did not converge"))

@@ -146,7 +146,7 @@ def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight,
         plain = ~keep
     if plain.any():
         idx = np.flatnonzero(plain)
-        fit, phi_p, disp_p, converged = _fit(X_plain[idx], y[idx], mask[idx], reweight, threshold)
+        fit, phi_p, disp_p, converged = _fit(X_plain, y[idx], mask[idx], reweight, threshold)
         eta_p, se_p = _predict(fit, x0_plain, disp_p)
         eta[idx], se[idx], phi[idx] = eta_p, se_p, phi_p
         ok[idx] = converged
@@ -225,10 +225,8 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
             idx = live[lo:lo + per_batch]
             mask = mask_all[idx]
             y = np.where(mask, y_all[idx], 0.0)
-            shape = (len(idx), *X_trend.shape)
             eta, se, phi, _, ok = _flexible(
-                np.broadcast_to(X_trend, shape), np.broadcast_to(X_plain, (len(idx), *X_plain.shape)),
-                x0_trend, x0_plain, y, mask, trend=trend, reweight=reweight, threshold=weights_threshold, b=b,
+                X_trend, X_plain, x0_trend, x0_plain, y, mask, trend=trend, reweight=reweight, threshold=weights_threshold, b=b,
                 p_trend=p_threshold_trend)
             failed[idx[~ok]] = True
             observed = values[idx, t]
