@@ -23,6 +23,7 @@ from yingji.core.errors import InvalidInput, field_message
 
 from ..models import AggregateReport, FeverClinicDailyReport, ReportingSchedule
 from ..services import fever, schedules
+from .common import IsoDate
 
 router = Router()
 schedules_router = Router(tags=["zero-reports"])
@@ -57,12 +58,12 @@ def _region_prefix(code: str | None) -> str | None:
 # --- shared schemas ---------------------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class CodeNameRef(Schema):
     code: str
     name: str
 
 
-class OrgRef(Schema):
+class UnitRef(Schema):
     id: int
     code: str
     name: str
@@ -74,9 +75,9 @@ def org_ref(org) -> dict:
     return {"id": org.pk, "code": org.code, "name": org.name, "region": org.region_id, "region_name": org.region.name}
 
 
-class RangeParams(Schema):
-    date_from: date | None = Field(None, description="起始日期（含；默认近 4 周）/ from (inclusive; default: 4 weeks)")
-    date_to: date | None = Field(None, description="截止日期（含；默认今天）/ until (inclusive; default: today)")
+class RateRangeParams(Schema):
+    date_from: IsoDate | None = Field(None, description="起始日期（含；默认近 4 周）/ from (inclusive; default: 4 weeks)")
+    date_to: IsoDate | None = Field(None, description="截止日期（含；默认今天）/ until (inclusive; default: today)")
 
 
 # --- schedules ------------------------------------------------------------------------------------------------
@@ -85,8 +86,8 @@ class RangeParams(Schema):
 class ScheduleIn(InputSchema):
     organisation: str | None = ORG_CODE
     frequency: Frequency = Field("weekly", description="weekly 周报告（默认）或 daily 日报告 / weekly or daily")
-    valid_from: date | None = Field(None, description="起始日期（默认今天）/ from (default: today)")
-    valid_to: date | None = Field(None, description="截止日期（留空为长期）/ until (empty: open-ended)")
+    valid_from: IsoDate | None = Field(None, description="起始日期（默认今天）/ from (default: today)")
+    valid_to: IsoDate | None = Field(None, description="截止日期（留空为长期）/ until (empty: open-ended)")
     due_hour: int = Field(10, strict=True, ge=0, le=23,
                           description="截止时刻：日报告为次日该时，周报告为下周一该时（北京时间）/ due hour, Beijing time")
     diseases: list[str] = Field([], max_length=100,
@@ -95,15 +96,15 @@ class ScheduleIn(InputSchema):
 
 
 class EndScheduleIn(InputSchema):
-    valid_to: date = Field(..., description="最后有效日期 / last day in force")
+    valid_to: IsoDate = Field(..., description="最后有效日期 / last day in force")
 
 
 class ScheduleOut(Schema):
     id: int
-    organisation: OrgRef
+    organisation: UnitRef
     frequency: str
     frequency_label: str
-    diseases: list[Ref]
+    diseases: list[CodeNameRef]
     valid_from: date
     valid_to: date | None
     due_hour: int
@@ -116,7 +117,7 @@ class ScheduleFilter(PageParams):
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="单位 ID / unit id")
     region: str | None = REGION_QUERY
     frequency: Frequency | None = None
-    in_force_on: date | None = Field(None, description="在该日有效 / in force on this day")
+    in_force_on: IsoDate | None = Field(None, description="在该日有效 / in force on this day")
 
 
 def schedule_out(s: ReportingSchedule) -> dict:
@@ -189,7 +190,7 @@ def end_reporting_schedule(request, payload: EndScheduleIn, schedule_id: int = I
 # --- zero / daily reports -------------------------------------------------------------------------------------
 
 
-class LineIn(Schema):
+class AggregateLineIn(Schema):
     disease: str = Field(..., min_length=1, max_length=16, pattern=NO_NUL, description="病种编码 / disease code")
     count: int = Field(..., strict=True, description="病例数（≥ 0）/ number of cases (≥ 0)")
 
@@ -197,14 +198,14 @@ class LineIn(Schema):
 class AggregateIn(InputSchema):
     organisation: str | None = ORG_CODE
     frequency: Frequency = Field(..., description="daily 日报告 / weekly 周报告")
-    period_start: date = Field(..., description="期间内任一日（周报告归入该周周一）/ any day of the period (a week is "
+    period_start: IsoDate = Field(..., description="期间内任一日（周报告归入该周周一）/ any day of the period (a week is "
                                                 "filed under its Monday)")
     is_zero: bool = Field(False, strict=True, description="零报告（无病例）/ an explicit zero report")
-    lines: list[LineIn] = Field([], max_length=200, description="各病种病例数 / counts per disease")
+    lines: list[AggregateLineIn] = Field([], max_length=200, description="各病种病例数 / counts per disease")
     note: str = Field("", max_length=255, pattern=NO_NUL, description="备注 / note")
 
 
-class LineOut(Schema):
+class AggregateLineOut(Schema):
     disease: str
     disease_name: str
     count: int
@@ -212,13 +213,13 @@ class LineOut(Schema):
 
 class AggregateOut(Schema):
     id: int
-    organisation: OrgRef
+    organisation: UnitRef
     frequency: str
     frequency_label: str
     period_start: date
     period_end: date
     is_zero: bool
-    lines: list[LineOut]
+    lines: list[AggregateLineOut]
     first_submitted_at: datetime = Field(..., description="首次提交时间（用于及时性）/ first submitted (timeliness)")
     submitted_at: datetime = Field(..., description="最近提交时间 / last submitted")
     submitted_by: str | None
@@ -233,8 +234,8 @@ class AggregateFilter(PageParams):
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="单位 ID / unit id")
     region: str | None = REGION_QUERY
     frequency: Frequency | None = None
-    period_from: date | None = Field(None, description="期间起始日不早于 / period starting on or after")
-    period_to: date | None = Field(None, description="期间起始日不晚于 / period starting on or before")
+    period_from: IsoDate | None = Field(None, description="期间起始日不早于 / period starting on or after")
+    period_to: IsoDate | None = Field(None, description="期间起始日不晚于 / period starting on or before")
     is_zero: bool | None = Field(None, description="仅零报告 / zero reports only")
 
 
@@ -307,7 +308,7 @@ def submit_aggregate_report(request, payload: AggregateIn, response: HttpRespons
 
 
 class UnitRateOut(Schema):
-    organisation: OrgRef
+    organisation: UnitRef
     expected: int = Field(..., description="应报 / expected")
     received: int = Field(..., description="实报 / received")
     on_time: int = Field(..., description="及时报 / received on time")
@@ -316,7 +317,7 @@ class UnitRateOut(Schema):
     on_time_rate: float | None = Field(..., description="及时报告率 % = 及时报 / 应报 / on time ÷ expected × 100")
 
 
-class RateFilter(RangeParams):
+class RateFilter(RateRangeParams):
     region: str | None = REGION_QUERY
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="单位 ID / unit id")
     frequency: Frequency | None = None
@@ -346,7 +347,7 @@ class RegionRatesOut(Schema):
                                                        "then each child region")
 
 
-class RegionRateFilter(RangeParams):
+class RegionRateFilter(RateRangeParams):
     region: str | None = Field(None, max_length=9, pattern=NO_NUL,
                                description="行政区划代码（默认本单位所在区划）/ region (default: your unit's)")
     frequency: Frequency | None = None
@@ -383,7 +384,7 @@ def completeness_per_region(request, filters: Query[RegionRateFilter]):
 
 
 class OverdueOut(Schema):
-    organisation: OrgRef
+    organisation: UnitRef
     frequency: str
     period_start: date
     period_end: date
@@ -421,7 +422,7 @@ def get_aggregate_report(request, report_id: int = ID_PATH):
 
 class FeverIn(InputSchema):
     organisation: str | None = ORG_CODE
-    date: Day = Field(..., description="日期 / day")
+    date: IsoDate = Field(..., description="日期 / day")
     visits: int = Field(..., strict=True, description="就诊人数 / visits")
     tested: int = Field(..., strict=True, description="检测人数（≤ 就诊）/ tested (≤ visits)")
     positive: int = Field(..., strict=True, description="阳性人数（≤ 检测）/ positive (≤ tested)")
@@ -432,7 +433,7 @@ class FeverIn(InputSchema):
 
 class FeverOut(Schema):
     id: int
-    organisation: OrgRef
+    organisation: UnitRef
     date: Day
     visits: int
     tested: int
@@ -449,8 +450,8 @@ class FeverOut(Schema):
 class FeverFilter(PageParams):
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="单位 ID / unit id")
     region: str | None = REGION_QUERY
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 def fever_out(r: FeverClinicDailyReport) -> dict:
@@ -513,7 +514,7 @@ def submit_fever_clinic_report(request, payload: FeverIn, response: HttpResponse
     return _created(response, idempotency.Outcome(fever_out(report), outcome.replayed))
 
 
-class PointOut(Schema):
+class FeverPointOut(Schema):
     date: Day
     visits: int
     tested: int
@@ -524,21 +525,21 @@ class PointOut(Schema):
     reports: int = Field(..., description="当日报告的门诊数 / clinics that reported that day")
 
 
-class ClinicSeriesOut(Schema):
-    organisation: OrgRef
-    points: list[PointOut]
+class FeverClinicSeriesOut(Schema):
+    organisation: UnitRef
+    points: list[FeverPointOut]
 
 
-class SeriesOut(Schema):
-    organisation: OrgRef | None
-    region: Ref | None
+class FeverSeriesOut(Schema):
+    organisation: UnitRef | None
+    region: CodeNameRef | None
     date_from: date
     date_to: date
-    total: list[PointOut] = Field(..., description="每日合计；无报告的日期不列出 / daily sums; days without reports absent")
-    clinics: list[ClinicSeriesOut]
+    total: list[FeverPointOut] = Field(..., description="每日合计；无报告的日期不列出 / daily sums; days without reports absent")
+    clinics: list[FeverClinicSeriesOut]
 
 
-class SeriesFilter(RangeParams):
+class FeverSeriesFilter(RateRangeParams):
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="单个门诊 ID / one clinic")
     region: str | None = Field(None, max_length=9, pattern=NO_NUL,
                                description="区划代码（默认本单位所在区划）/ region (default: your unit's)")
@@ -550,8 +551,8 @@ def _point(p: fever.DayPoint) -> dict:
             "positivity": None if p.positivity is None else round(p.positivity, 4)}
 
 
-@fever_router.get("/series", response=SeriesOut, summary="发热门诊每日序列 / Daily fever-clinic series")
-def fever_clinic_series(request, filters: Query[SeriesFilter]):
+@fever_router.get("/series", response=FeverSeriesOut, summary="发热门诊每日序列 / Daily fever-clinic series")
+def fever_clinic_series(request, filters: Query[FeverSeriesFilter]):
     """单个门诊或某区划各门诊的每日就诊、检测、阳性与阳性率（供预警模块使用）。 / Daily visits, tested, positive and
     positivity of one clinic or of a region's clinics (what early warning reads)."""
     from yingji.core.models import Organisation

@@ -44,6 +44,7 @@ from ..services import card_import, privacy, timeliness
 from ..services import cards as card_service
 from ..services.cards import MAX_BATCH, CardFilter
 from .catalogue import router as diseases_router
+from .common import IsoDate
 
 router = Router()
 cards_router = Router(tags=["case-reports"])
@@ -76,7 +77,7 @@ class CardFields(InputSchema):
     id_number: str | None = Field(None, max_length=32, pattern=NO_NUL,
                                   description="证件号码（身份证校验 GB 11643）/ document number")
     sex: _lit(Sex) | None = Field(None, description="性别 M/F/U")
-    birth_date: date | None = Field(None, description="出生日期（与年龄至少填一项）/ date of birth (or the age)")
+    birth_date: IsoDate | None = Field(None, description="出生日期（与年龄至少填一项）/ date of birth (or the age)")
     age_value: int | None = Field(None, strict=True, ge=0, le=54_900, description="年龄 / age")
     age_unit: _lit(AgeUnit) | None = Field(None, description="年龄单位 / age unit")
     occupation: _lit(Occupation) | None = Field(None, description="职业（人群分类）/ occupation")
@@ -90,9 +91,9 @@ class CardFields(InputSchema):
     other_disease_name: str | None = Field(None, max_length=64, pattern=NO_NUL, description="其他传染病名称")
     classification: _lit(Classification) | None = Field(None, description="病例分类 / case classification")
     acuteness: Acuteness | None = Field(None, description="急性/慢性（乙肝、血吸虫病必填）/ acute or chronic")
-    onset_date: date | None = Field(None, description="发病日期 / onset date")
+    onset_date: IsoDate | None = Field(None, description="发病日期 / onset date")
     diagnosed_at: IsoDateTime | None = Field(None, description="诊断时间（无时区按北京时间）/ diagnosis time")
-    death_date: date | None = Field(None, description="死亡日期 / date of death")
+    death_date: IsoDate | None = Field(None, description="死亡日期 / date of death")
     reporting_org: str | None = Field(None, max_length=32, pattern=NO_NUL,
                                       description="报告单位机构代码（留空为本单位）/ reporting unit code")
     reporting_doctor: str | None = Field(None, max_length=64, pattern=NO_NUL, description="报告医生 / reporting doctor")
@@ -111,7 +112,7 @@ class CardIn(CardFields):
                                 description="现住地址区划代码（县区或乡镇街道）/ address region code")
     disease: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL, description="疾病编码 / disease code")
     classification: _lit(Classification) = Field(..., description="病例分类 / case classification")
-    onset_date: date = Field(..., description="发病日期 / onset date")
+    onset_date: IsoDate = Field(..., description="发病日期 / onset date")
     diagnosed_at: IsoDateTime = Field(..., description="诊断时间（无时区按北京时间）/ diagnosis time")
     reporting_doctor: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL,
                                   description="报告医生 / reporting doctor")
@@ -121,16 +122,16 @@ class CorrectionIn(CardFields):
     reason: str = Field("", max_length=500, pattern=NO_NUL, description="订正原因 / why the card is corrected")
 
 
-class ReasonIn(InputSchema):
+class CardReasonIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=500, pattern=NO_NUL, description="原因 / reason")
 
 
-class MergeIn(InputSchema):
+class CardMergeIn(InputSchema):
     into: int = Field(..., ge=1, le=MAX_ID, description="保留的报告卡 ID / the card to keep")
     reason: str = Field("", max_length=500, pattern=NO_NUL, description="说明 / note")
 
 
-class BatchIn(InputSchema):
+class CardBatchIn(InputSchema):
     cards: list[dict[str, Any]] = Field(
         ..., min_length=1, max_length=MAX_BATCH,
         description=f"报告卡（字段同新建接口），最多 {MAX_BATCH} 张 / cards (fields as for one card), at most "
@@ -138,23 +139,23 @@ class BatchIn(InputSchema):
     )
 
 
-class Ref(Schema):
+class CardRegionRef(Schema):
     code: str
     name: str
 
 
-class DiseaseRef(Ref):
+class CardDiseaseRef(CardRegionRef):
     id: int
     name_en: str
     disease_class: str
 
 
-class OrgRef(Ref):
+class CardOrgRef(CardRegionRef):
     id: int
     region: str
 
 
-class TimelinessOut(Schema):
+class CardTimelinessOut(Schema):
     status: str = Field(..., description="on_time, late, no_deadline, invalid, pending, overdue")
     label: str
     label_en: str
@@ -184,9 +185,9 @@ class CardOut(Schema):
     phone: str = Field(..., description="按权限可能部分隐藏 / may be masked")
     personal_data_masked: bool
     case_origin: str
-    address_region: Ref
+    address_region: CardRegionRef
     address_detail: str
-    disease: DiseaseRef
+    disease: CardDiseaseRef
     other_disease_name: str
     classification: str
     classification_label: str
@@ -194,7 +195,7 @@ class CardOut(Schema):
     onset_date: date
     diagnosed_at: datetime
     death_date: date | None
-    reporting_org: OrgRef
+    reporting_org: CardOrgRef
     reporting_doctor: str
     reported_at: datetime
     notes: str
@@ -206,8 +207,8 @@ class CardOut(Schema):
     merged_into: int | None
     created_at: datetime
     updated_at: datetime
-    timeliness: TimelinessOut
-    review_timeliness: TimelinessOut
+    timeliness: CardTimelinessOut
+    review_timeliness: CardTimelinessOut
 
 
 class CardFilterIn(PageParams):
@@ -220,18 +221,18 @@ class CardFilterIn(PageParams):
     status: _lit(CardStatus) | None = Field(None, description="状态 / status")
     classification: _lit(Classification) | None = None
     card_type: _lit(CardType) | None = None
-    onset_from: date | None = None
-    onset_to: date | None = None
-    diagnosed_from: date | None = None
-    diagnosed_to: date | None = None
-    reported_from: date | None = None
-    reported_to: date | None = None
+    onset_from: IsoDate | None = None
+    onset_to: IsoDate | None = None
+    diagnosed_from: IsoDate | None = None
+    diagnosed_to: IsoDate | None = None
+    reported_from: IsoDate | None = None
+    reported_to: IsoDate | None = None
     timeliness: Literal["on_time", "late", "no_deadline", "invalid"] | None = Field(
         None, description="报告及时性 / report timeliness")
     q: str | None = Field(None, max_length=64, pattern=NO_NUL, description="姓名、卡片编号或证件号码 / search")
 
 
-class BatchItemOut(Schema):
+class CardBatchItemOut(Schema):
     index: int = Field(..., description="在 cards 中的位置（从 0 起）/ position in cards (from 0)")
     status: Literal["created", "replayed", "invalid", "conflict"]
     id: int | None
@@ -239,12 +240,12 @@ class BatchItemOut(Schema):
     errors: dict[str, list[dict[str, str]]]
 
 
-class BatchOut(Schema):
+class CardBatchOut(Schema):
     created: int
     replayed: int
     invalid: int
     conflict: int
-    items: list[BatchItemOut]
+    items: list[CardBatchItemOut]
 
 
 class DuplicateGroupOut(Schema):
@@ -257,8 +258,8 @@ class DuplicateFilter(PageParams):
 
 
 class TimelinessFilter(Schema):
-    date_from: date | None = Field(None, description="报告日期起（含）/ reported from (inclusive)")
-    date_to: date | None = Field(None, description="报告日期止（含）/ reported until (inclusive)")
+    date_from: IsoDate | None = Field(None, description="报告日期起（含）/ reported from (inclusive)")
+    date_to: IsoDate | None = Field(None, description="报告日期止（含）/ reported until (inclusive)")
     disease: str | None = Field(None, max_length=16, pattern=NO_NUL, description="疾病编码 / disease code")
     region: str | None = Field(None, max_length=9, pattern=NO_NUL,
                                description="报告单位所在区划，含下级 / reporting unit's region subtree")
@@ -379,8 +380,8 @@ def create_case_report(request, payload: CardIn, response: HttpResponse,
     return _created(response, outcome)
 
 
-@cards_router.post("/batch", response=BatchOut, summary="批量填报 / File many cards at once")
-def batch_case_reports(request, payload: BatchIn):
+@cards_router.post("/batch", response=CardBatchOut, summary="批量填报 / File many cards at once")
+def batch_case_reports(request, payload: CardBatchIn):
     """一次最多 500 张；逐张返回结果（created、replayed、invalid、conflict），有效的报告卡都会保存。
     按 card_number 幂等：重试整个批次不会重复建卡。/ At most 500 cards; a result per card. Valid cards are saved;
     idempotent per card number, so retrying the whole batch never duplicates a card."""
@@ -443,7 +444,7 @@ def review_case_report(request, card_id: int = ID_PATH):
 
 
 @cards_router.post("/{int:card_id}/return", response=CardOut, summary="退卡 / Return to the reporter")
-def return_case_report(request, payload: ReasonIn, card_id: int = ID_PATH):
+def return_case_report(request, payload: CardReasonIn, card_id: int = ID_PATH):
     card = _card(request, card_id, write=True)
     return _out(request, card_service.return_card(_user(request), card, payload.reason))
 
@@ -463,14 +464,14 @@ def correct_case_report(request, payload: CorrectionIn, response: HttpResponse, 
 
 
 @cards_router.post("/{int:card_id}/delete", response=CardOut, summary="删除（注明原因）/ Delete with a reason")
-def delete_case_report(request, payload: ReasonIn, card_id: int = ID_PATH):
+def delete_case_report(request, payload: CardReasonIn, card_id: int = ID_PATH):
     """删除重报、误报的报告卡（保留记录与历史）。/ Delete a duplicate or erroneous card (it and its history stay)."""
     card = _card(request, card_id, write=True)
     return _out(request, card_service.delete_card(_user(request), card, payload.reason))
 
 
 @cards_router.post("/{int:card_id}/merge", response=CardOut, summary="合并重复卡 / Merge a duplicate")
-def merge_case_report(request, payload: MergeIn, card_id: int = ID_PATH):
+def merge_case_report(request, payload: CardMergeIn, card_id: int = ID_PATH):
     """把本卡作为重复卡合并到 into（保留卡）。/ Merge this card, a duplicate, into the card ``into``."""
     user = _user(request)
     card = _card(request, card_id, write=True)

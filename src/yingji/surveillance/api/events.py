@@ -29,7 +29,7 @@ from .. import deadlines
 from ..choices import EventCategory, EventGrade, EventReportStatus, EventReportType
 from ..models import EventReport, EventSource
 from ..services import events
-from .aggregate import OrgRef, Ref, _region_prefix, org_ref
+from .aggregate import CodeNameRef, UnitRef, _region_prefix, org_ref
 
 router = Router()
 events_router = Router(tags=["event-reports"])
@@ -80,7 +80,7 @@ class EventPatch(InputSchema):
     measures: str | None = Field(None, max_length=4000, pattern=NO_NUL)
 
 
-class FollowUpIn(InputSchema):
+class EventFollowUpIn(InputSchema):
     title: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL,
                               description="留空沿用上一份报告 / empty: carried over")
     category: _lit(EventCategory) | None = None
@@ -94,11 +94,11 @@ class FollowUpIn(InputSchema):
     submit: bool = Field(False, strict=True, description="立即提交 / submit now")
 
 
-class RejectIn(InputSchema):
+class EventRejectIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000, pattern=NO_NUL, description="驳回原因 / reason")
 
 
-class DeadlineOut(Schema):
+class EventDeadlineOut(Schema):
     status: str = Field(..., description="on_time, late, pending, overdue, no_deadline")
     label: str
     label_en: str
@@ -121,13 +121,13 @@ class EventOut(Schema):
     category_label: str
     grade: str
     grade_label: str
-    disease: Ref | None
-    region: Ref
+    disease: CodeNameRef | None
+    region: CodeNameRef
     place: str
-    reporting_org: OrgRef
+    reporting_org: UnitRef
     discovered_at: datetime
     reported_at: datetime | None
-    deadline: DeadlineOut
+    deadline: EventDeadlineOut
     cases: int
     deaths: int
     description: str
@@ -269,27 +269,27 @@ def submit_event_report(request, event_id: int = ID_PATH):
 
 
 @events_router.post("/{int:event_id}/reject", response=EventOut, summary="驳回草稿 / Reject a draft")
-def reject_event_report(request, payload: RejectIn, event_id: int = ID_PATH):
+def reject_event_report(request, payload: EventRejectIn, event_id: int = ID_PATH):
     """驳回草稿（如经核实不构成报告标准），须说明原因。 / Reject a draft (e.g. not reportable once verified), with the
     reason."""
     report = _event(request, event_id, write=True)
     return _out(events.reject_event_report(_user(request), report, payload.reason))
 
 
-def _follow_up(request, event_id: int, payload: FollowUpIn, report_type: str) -> Status:
+def _follow_up(request, event_id: int, payload: EventFollowUpIn, report_type: str) -> Status:
     initial = _event(request, event_id, write=True)
     return Status(201, _out(events.add_follow_up(_user(request), initial, report_type, **payload.model_dump())))
 
 
 @events_router.post("/{int:event_id}/progress", response={201: EventOut}, summary="进程报告 / Add a progress report")
-def add_progress_report(request, payload: FollowUpIn, event_id: int = ID_PATH):
+def add_progress_report(request, payload: EventFollowUpIn, event_id: int = ID_PATH):
     """接在已提交的初次报告之后；结案后不能再报。未填的字段沿用上一份已提交的报告。 / Follows a submitted initial
     report; nothing after the final report. Fields left out are carried over from the latest submitted report."""
     return _follow_up(request, event_id, payload, EventReportType.PROGRESS)
 
 
 @events_router.post("/{int:event_id}/final", response={201: EventOut}, summary="结案报告 / Add the final report")
-def add_final_report(request, payload: FollowUpIn, event_id: int = ID_PATH):
+def add_final_report(request, payload: EventFollowUpIn, event_id: int = ID_PATH):
     """每起事件一份结案报告（可定为非突发事件）。 / One final report per event (which may grade it not an emergency)."""
     return _follow_up(request, event_id, payload, EventReportType.FINAL)
 
