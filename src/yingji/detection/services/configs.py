@@ -148,6 +148,10 @@ def check_methods(methods, errors: Errors) -> list[dict]:
         bad = False
         for key, value in params.items():
             field = f"{where}.params.{key}"
+            if key == "last":
+                _add(errors, field, "参数“last”由预警运行设定，不能配置", "The parameter 'last' is set by the run")
+                bad = True
+                continue
             if not open_ended and key not in accepted:
                 _add(errors, field, f"方法“{name}”没有参数“{key}”，可用参数：{'、'.join(sorted(accepted)) or '无'}",
                      f"The method '{name}' has no parameter '{key}'; its parameters: {', '.join(sorted(accepted)) or 'none'}")
@@ -252,13 +256,14 @@ def validate(values: dict, instance: DetectionConfig | None = None) -> tuple[dic
                  "to a city or a county)")
     if not errors and merged.get("active", True):
         clash = DetectionConfig.objects.filter(
-            disease=disease, source=source, measure=measure, region_level=level, region=region, active=True)
+            disease=disease, source=source, measure=measure, region_level=level, region=region, active=True,
+            frequency=merged.get("frequency") or Frequency.DAILY)
         if instance is not None and instance.pk:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            _add(errors, "active", "同一病种、来源、层级和区域已有一个启用的配置（可能属于另一方案），请先停用它",
-                 "Another active configuration exists for this disease, source, level and region (perhaps another "
-                 "profile); deactivate it first")
+            _add(errors, "active", "同一病种、来源、层级、区域和频率已有一个启用的配置（可能属于另一方案），请先停用它",
+                 "Another active configuration exists for this disease, source, level, region and frequency "
+                 "(perhaps another profile); deactivate it first")
     return clean, errors
 
 
@@ -296,7 +301,7 @@ def activate_profile(user, profile: str) -> int:
             others = DetectionConfig.objects.filter(
                 Q(disease=config.disease) if config.disease_id else Q(disease__isnull=True),
                 source=config.source, measure=config.measure, region_level=config.region_level,
-                region=config.region, active=True).exclude(pk=config.pk)
+                region=config.region, frequency=config.frequency, active=True).exclude(pk=config.pk)
             for other in others:
                 other.active = False
                 other.save()

@@ -23,8 +23,9 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 PROFILE_2008 = "CIDARS-2008"
 PROFILE_2014 = "CIDARS-2014 evidence"
 
-# The current 7 days against the same 7-day period ± 2 periods in each of the previous 3 years (15 points).
-MPM_BASE = {"window": 7, "years": 3, "periods_around": 2, "inclusive": True}
+# The current 7 days against the same 7-day period ± 2 periods in each of the previous 3 years (15 points);
+# signal when the current count reaches the percentile (≥). Parameter names of algorithms/cidars_mpm.py.
+MPM_BASE = {"window": 7, "years": 3, "k": 2, "operator": ">="}
 
 # Disease code → percentile of the "CIDARS-2014 evidence" profile (statutory-rules §4.3, [S46]); the MPM diseases
 # of 2008–2010 [S45] that the 2014 study did not cover keep their [S45] value.
@@ -107,6 +108,27 @@ def default_configs(Disease) -> list[dict]:
                      "count_basis": "report", "holiday_mode": "none",
                      "notes": "发热门诊（按诊所所在区县）/ fever clinics, per clinic's county"})
     return rows
+
+
+def fix_mpm_parameter_names(DetectionConfig) -> int:
+    """Rewrite MPM parameters saved under names of a draft (periods_around, inclusive) to the method's own."""
+    fixed = 0
+    for config in DetectionConfig.objects.all():
+        changed = False
+        for entry in config.methods or []:
+            params = entry.get("params") if isinstance(entry, dict) and entry.get("method") == "cidars_mpm" else None
+            if not isinstance(params, dict):
+                continue
+            if "periods_around" in params:
+                params["k"] = params.pop("periods_around")
+                changed = True
+            if "inclusive" in params:
+                params["operator"] = ">=" if params.pop("inclusive") else ">"
+                changed = True
+        if changed:
+            config.save(update_fields=["methods"])
+            fixed += 1
+    return fixed
 
 
 def load_default_configs(DetectionConfig=None, Disease=None) -> int:

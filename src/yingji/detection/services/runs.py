@@ -123,7 +123,7 @@ def _series_owner(configs: list[DetectionConfig]) -> Callable[[str], DetectionCo
 
 
 def _group_key(config: DetectionConfig) -> tuple:
-    return (config.source, config.measure, config.disease_id, config.region_level)
+    return (config.source, config.measure, config.disease_id, config.region_level, config.frequency)
 
 
 # --- one date ----------------------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def _judge(ctx: _Context, cache: CountCache, config: DetectionConfig, codes: lis
     for entry in config.methods:
         name, params = entry.get("method", ""), dict(entry.get("params") or {})
         try:
-            result = run(name, values, **params)
+            result = run(name, values, **_only_last(name, params))
         except (ParameterError, TypeError, ValueError) as exc:
             zh = getattr(exc, "message", None) or f"参数错误：{exc}"
             en = getattr(exc, "message_en", None) or f"bad parameters: {exc}"
@@ -215,6 +215,22 @@ def _judge(ctx: _Context, cache: CountCache, config: DetectionConfig, codes: lis
             expected, upper = float(result.expected[i, -1]), float(result.upper[i, -1])
             _raise(ctx, config, codes[i], name, params, float(observed[i]),
                    None if np.isnan(expected) else expected, None if np.isnan(upper) else upper)
+
+
+def _only_last(name: str, params: dict) -> dict:
+    """Ask the method for the run date only (``last=1``) when it can compute just the trailing points."""
+    import inspect
+
+    from ..algorithms import METHODS
+
+    method = METHODS.get(name)
+    if method is None or "last" in params:
+        return params
+    try:
+        accepts = "last" in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        accepts = False
+    return {**params, "last": 1} if accepts else params
 
 
 def _cdc_for(ctx: _Context, code: str) -> Organisation | None:
