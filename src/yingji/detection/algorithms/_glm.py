@@ -49,13 +49,18 @@ def _ylogy(y):
         return np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0)), 0.0)
 
 
-def _deviance(y, ylogy, mu, log_mu, prior):
-    """Poisson deviance, 2 Σ prior·(y log(y/μ) - (y - μ)), the y = 0 terms being 2·prior·μ."""
-    return 2.0 * np.sum(prior * (ylogy - y * log_mu - (y - mu)), axis=1)
+def _deviance(constant, y, mu, log_mu, prior):
+    """Poisson deviance 2 Σ prior·(y log(y/μ) - (y - μ)); ``constant`` = Σ prior·(y log y - y) per row."""
+    return 2.0 * (constant + np.einsum("bn,bn->b", prior, mu - y * log_mu))
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Stacked A c = b; a singular A (a rank-deficient design) gets a least-norm answer for its own item."""
+    """Stacked A c = b (A symmetric). 2 × 2 in closed form; a singular A gets a least-norm answer."""
+    if a.shape[1] == 2:
+        det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+        if np.all(det > 0):
+            return np.column_stack([(a[:, 1, 1] * b[:, 0] - a[:, 0, 1] * b[:, 1]) / det,
+                                    (a[:, 0, 0] * b[:, 1] - a[:, 1, 0] * b[:, 0]) / det])
     try:
         return np.linalg.solve(a, b[:, :, None])[:, :, 0]
     except np.linalg.LinAlgError:
@@ -63,6 +68,15 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _inverse(a: np.ndarray) -> np.ndarray:
+    if a.shape[1] == 2:
+        det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+        if np.all(det > 0):
+            inverse = np.empty_like(a)
+            inverse[:, 0, 0] = a[:, 1, 1] / det
+            inverse[:, 1, 1] = a[:, 0, 0] / det
+            inverse[:, 0, 1] = -a[:, 0, 1] / det
+            inverse[:, 1, 0] = -a[:, 1, 0] / det
+            return inverse
     try:
         return np.linalg.inv(a)
     except np.linalg.LinAlgError:
@@ -76,40 +90,44 @@ def fit_poisson(X: np.ndarray, y: np.ndarray, prior: np.ndarray) -> GlmFit:
     n, p = X.shape
     batch = len(y)
     outer = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)  # x_i x_i' per row, flattened
+    prior = np.where(prior > 0, prior, 0.0)
     y = np.where(prior > 0, y, 0.0)
-    good = prior > 0
+    constant = np.einsum("bn,bn->b", prior, _ylogy(y) - y)
     mu = y + 0.1
     eta = np.log(mu)
-    ylogy = _ylogy(y)
-    dev_old = _deviance(y, ylogy, mu, eta, prior)
+    dev_old = _deviance(constant, y, mu, eta, prior)
     coef = np.zeros((batch, p))
     weights = np.zeros((batch, n))
     normal = np.zeros((batch, p, p))
     converged = np.zeros(batch, dtype=bool)
     active = np.ones(batch, dtype=bool)
-    for _ in range(MAX_ITERATIONS):
+    for iteration in range(MAX_ITERATIONS):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         every = idx.size == batch
-        e, m, g, yi, pi, li = ((eta, mu, good, y, prior, ylogy) if every else
-                               (eta[idx], mu[idx], good[idx], y[idx], prior[idx], ylogy[idx]))
-        mu_eta = np.maximum(np.exp(e), EPS)
+        e, m, yi, pi, ci = ((eta, mu, y, prior, constant) if every else
+                            (eta[idx], mu[idx], y[idx], prior[idx], constant[idx]))
+        # d mu / d eta = max(exp(eta), eps), which is mu itself after the first step; variance(mu) = mu.
+        mu_eta = np.maximum(np.exp(e), EPS) if iteration == 0 else m
         z = e + (yi - m) / mu_eta
-        w2 = np.where(g, pi * mu_eta * mu_eta / m, 0.0)  # working weights
+        w2 = pi * (mu_eta * mu_eta / m) if iteration == 0 else pi * m  # working weights (0 outside the fit)
         a = (w2 @ outer).reshape(-1, p, p)  # X' W X
         c = _solve(a, (w2 * z) @ X)
         new_eta = c @ XT
         new_mu = np.maximum(np.exp(new_eta), EPS)
-        dev = _deviance(yi, li, new_mu, np.maximum(new_eta, LOG_EPS), pi)
-        coef[idx], weights[idx], normal[idx] = c, w2, a
-        eta[idx], mu[idx] = new_eta, new_mu
+        dev = _deviance(ci, yi, new_mu, np.maximum(new_eta, LOG_EPS), pi)
+        if every:
+            coef, weights, normal, eta, mu = c, w2, a, new_eta, new_mu
+        else:
+            coef[idx], weights[idx], normal[idx] = c, w2, a
+            eta[idx], mu[idx] = new_eta, new_mu
         done = np.abs(dev - dev_old[idx]) / (np.abs(dev) + 0.1) < EPSILON
         dev_old[idx] = dev
         converged[idx[done]] = True
         active[idx[done]] = False
     cov = _inverse(normal)
     hat = weights * ((cov.reshape(batch, p * p) @ outer.T) if p else 0.0)
-    df = good.sum(axis=1) - p
+    df = (prior > 0).sum(axis=1) - p
     return GlmFit(coef=coef, mu=mu, working_weights=weights, cov_unscaled=cov, hat=hat, df_residual=df,
                   converged=converged)

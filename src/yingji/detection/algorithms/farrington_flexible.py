@@ -45,9 +45,9 @@ from scipy.stats import nbinom, poisson
 from scipy.stats import t as student_t
 
 from . import register
-from ._common import add_short_history, choice, empty, first_judged, integer, number
+from ._common import add_short_history, as_array, choice, empty, first_judged, integer, number
 from ._glm import fit_poisson
-from .base import DetectionResult, ParameterError, SeriesProblem, as_counts, check_counts
+from .base import DetectionResult, ParameterError, SeriesProblem, check_counts
 
 THRESHOLD_METHODS = ("delta", "nbPlugin", "muan")
 POWERS = {"2/3": 2 / 3, "1/2": 1 / 2, "none": 1.0}
@@ -204,20 +204,31 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
     if cases < 0 or weeks <= 0:
         raise ParameterError("limit54 超出范围：病例数 ≥ 0，周数 > 0",
                              "limit54 out of bounds: cases >= 0 and weeks > 0")
-    values, problems = check_counts(as_counts(counts))
-    series, length = values.shape
+    array = as_array(counts)
+    series, length = array.shape
     start = first_judged(length, last)
-    result = empty(series, length - start, start, problems)
     needed = b * freq + w
-    usable = ~np.all(np.isnan(values), axis=1)
-    z = float(ndtri(1 - alpha))
-    power = POWERS[powertrans]
-    failed = np.zeros(series, dtype=bool)
-    for t in range(max(start, needed), length):
+    weeks_judged = range(max(start, needed), length)
+    designs = {}
+    read = set()
+    for t in weeks_judged:
         labels = block_labels(t, b, w, freq, no_periods, past)
         rows, X_trend, x0_trend = _design(t, labels, True)
         _, X_plain, x0_plain = _design(t, labels, False)
-        y_all = values[:, rows]
+        designs[t] = (rows, X_trend, x0_trend, X_plain, x0_plain)
+        read.update(rows.tolist())
+        read.update(range(max(t - weeks + 1, 0), t + 1))
+    # Read (and check) only the weeks the models and the limit54 rule use.
+    columns_read = np.array(sorted(read), dtype=np.int64)
+    values, problems = check_counts(array[:, columns_read])
+    result = empty(series, length - start, start, problems)
+    usable = ~np.all(np.isnan(values), axis=1) if columns_read.size else np.zeros(series, dtype=bool)
+    z = float(ndtri(1 - alpha))
+    power = POWERS[powertrans]
+    failed = np.zeros(series, dtype=bool)
+    for t in weeks_judged:
+        rows, X_trend, x0_trend, X_plain, x0_plain = designs[t]
+        y_all = values[:, np.searchsorted(columns_read, rows)]
         mask_all = ~np.isnan(y_all)
         live = np.flatnonzero(usable & (mask_all.sum(axis=1) > X_trend.shape[1]))
         per_batch = max(1, BATCH_VALUES // (len(rows) * X_trend.shape[1]))
@@ -229,7 +240,8 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
                 X_trend, X_plain, x0_trend, x0_plain, y, mask, trend=trend, reweight=reweight, threshold=weights_threshold, b=b,
                 p_trend=p_threshold_trend)
             failed[idx[~ok]] = True
-            observed = values[idx, t]
+            now = int(np.searchsorted(columns_read, t))
+            observed = values[idx, now]
             if threshold_method == "delta":
                 fit = np.maximum(np.exp(eta), np.finfo(float).eps)
                 upper = _upper_delta(fit, se * fit, phi, z, power)
@@ -240,7 +252,7 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
                 expected = np.exp(eta)
             with np.errstate(invalid="ignore", divide="ignore"):
                 score = (observed - fit) / (upper - fit)
-                recent = values[idx, max(t - weeks + 1, 0):t + 1]
+                recent = values[idx, int(np.searchsorted(columns_read, max(t - weeks + 1, 0))):now + 1]
                 enough = np.sum(recent, axis=1) >= cases  # nan (a gap) compares False, as R's NA
                 alarm = ok & enough & (score > 1) & (observed != 0)
             column = t - start
