@@ -44,6 +44,8 @@ RECORDS = {
     # early-warning pages: /signals/<pk>/…, /detection/settings/<pk>/
     "signals": lambda city: b_signal(city).pk,
     "detection": lambda city: b_detection_config(city).pk,
+    # early-warning API: /api/v1/signals/<pk>/… (the "signals" entry above), /api/v1/detection-configs/<pk>
+    "detection-configs": lambda city: b_detection_config(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -56,6 +58,10 @@ WRITE_BODIES = {
     ("POST", "merge"): {"into": 1},
     ("POST", "end"): {"valid_to": "2026-01-01"},
     ("POST", "reject"): {"reason": "越权驳回"},
+    ("POST", "verify"): {"outcome": "suspected", "note": "越权核实"},
+    ("POST", "transition"): {"status": "suspected", "note": "越权"},
+    ("POST", "link"): {"response_ref": "越权"},
+    ("PATCH", "detection-configs"): {"min_cases": 2},
 }
 
 
