@@ -59,10 +59,12 @@ def as_counts(counts) -> np.ndarray:
     return array
 
 
-def check_counts(counts: np.ndarray) -> tuple[np.ndarray, list[SeriesProblem]]:
-    """Rows whose values are unusable (negative, non-integer, all missing) become all-nan, with a problem each."""
+def check_counts(counts: np.ndarray, copy: bool = True) -> tuple[np.ndarray, list[SeriesProblem]]:
+    """Rows whose values are unusable (negative, non-integer, all missing) become all-nan, with a problem each.
+
+    ``copy=False`` blanks the rows in ``counts`` itself (for a copy the caller already made)."""
     problems = []
-    cleaned = counts.copy()
+    cleaned = counts.copy() if copy else counts
     finite = ~np.isnan(counts)
     with np.errstate(invalid="ignore"):
         negative = np.any(finite & (counts < 0), axis=1)

@@ -93,16 +93,24 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
     days = np.arange(first, length)
     ends = np.concatenate([days[:, None], days[:, None] - back[None, :]], axis=1)  # days × (1 + points)
     # Read (and check) only the columns the windows cover: a daily run touches 16 windows of five years.
-    read = np.unique((ends[:, :, None] - np.arange(window)).ravel()) if days.size else np.arange(0)
-    read = read[read >= 0]
-    values, problems = check_counts(array[:, read])
+    if days.size:
+        read = np.unique((ends[:, :, None] - np.arange(window)).ravel())
+        read = read[read >= 0]
+    else:  # nothing to judge: check the whole (short) series so that its problems are named
+        read = np.arange(length)
+    values, problems = check_counts(array[:, read], copy=False)
     result = empty(series, length - start, start, problems)
     mapped = np.searchsorted(read, ends)  # window ends as positions in ``values``; windows stay contiguous
-    usable = ~np.all(np.isnan(values), axis=1) if read.size else np.zeros(series, dtype=bool)
+    tiled = read.size == np.unique(ends).size * window  # disjoint windows side by side (a run of a few days)
+    usable = ~np.all(np.isnan(values), axis=1)
     per_day = max(1, CHUNK // max(1, series * (points + 1)))
     for chunk in range(0, len(days), per_day):
         part = slice(chunk, chunk + per_day)
-        sums = rolling_sums(values, mapped[part], window)  # series × days × (1 + points)
+        if tiled:  # window i of ``values`` is columns i·window .. (i+1)·window - 1
+            blocks = values.reshape(series, -1, window).sum(axis=2)
+            sums = blocks[:, mapped[part] // window]
+        else:
+            sums = rolling_sums(values, mapped[part], window)  # series × days × (1 + points)
         current, baseline = sums[:, :, 0], sums[:, :, 1:]
         enough = np.sum(~np.isnan(baseline), axis=2) >= min_baseline
         upper = percentile_rows(baseline, percentile, interpolation)

@@ -219,10 +219,10 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
         read.update(rows.tolist())
         read.update(range(max(t - weeks + 1, 0), t + 1))
     # Read (and check) only the weeks the models and the limit54 rule use.
-    columns_read = np.array(sorted(read), dtype=np.int64)
-    values, problems = check_counts(array[:, columns_read])
+    columns_read = np.array(sorted(read), dtype=np.int64) if read else np.arange(length)  # short: check all
+    values, problems = check_counts(array[:, columns_read], copy=False)
     result = empty(series, length - start, start, problems)
-    usable = ~np.all(np.isnan(values), axis=1) if columns_read.size else np.zeros(series, dtype=bool)
+    usable = ~np.all(np.isnan(values), axis=1)
     z = float(ndtri(1 - alpha))
     power = POWERS[powertrans]
     failed = np.zeros(series, dtype=bool)
