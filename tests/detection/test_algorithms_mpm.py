@@ -84,7 +84,6 @@ def test_gaps_drop_baseline_windows_until_too_few_remain(daily):
     t = 1299
     counts[0, t - 364 - 3] = np.nan  # the same-period window one year ago
     result = run("cidars_mpm", counts, last=1)
-    current, _, _ = naive(daily[0], t)
     baseline = []
     for y in (1, 2, 3):
         for j in range(-2, 3):
