@@ -100,6 +100,8 @@ def test_metrics_follow_their_definitions():
     assert total.false_alarms == 3 and total.false_alarm_rate == pytest.approx(3 / 93)
     assert total.specificity == pytest.approx(1 - 3 / 93) and total.ppv == pytest.approx(2 / 5)
     assert total.false_per_year == pytest.approx(3 / 93 * 365.25)
+    # Three signals (days 1–3 of series 2 are one run) in 3 × 40 judged series-days.
+    assert total.signals_per_week == pytest.approx(3 / 120 * 7)
 
     strict = summarise(score(alarm, truth, lag=3))
     assert strict.detected == 1 and strict.false_alarms == 4  # day 25 is now outside every window

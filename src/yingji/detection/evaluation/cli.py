@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections import Counter
 from datetime import date
 
@@ -87,6 +88,8 @@ def evaluate(
     from .simulation import SimulationError
     from .truth import EvaluationError
 
+    # numpy overflow warnings from a method's rejected GLM candidates would break up the table.
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"yingji\.detection\.algorithms")
     try:
         if demo:
             _demo(console, method, tune, criterion, seed, _parse_date(today), lag, own_period)

@@ -167,7 +167,8 @@ def _fmt(value: float, digits: int = 3) -> str:
 
 def table_rows(rows: list[Row]) -> list[list[str]]:
     """Rows of strings for a printed table: method, unit, outbreaks, detected, sensitivity, false-alarm rate,
-    false alarms per series-year, specificity, PPV, median delay, seconds, problems / error."""
+    false alarms per series-year, signals per series-week, PPV, median delay, seconds, problems / error
+    (specificity is 1 − the false-alarm rate: in the summaries, not printed)."""
     lines = []
     for row in rows:
         s = row.summary
@@ -177,10 +178,10 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
             continue
         delay = _fmt(s.median_delay, 1)
         lines.append([row.label, row.unit, str(s.outbreaks), str(s.detected), _fmt(s.sensitivity),
-                      _fmt(s.false_alarm_rate, 4), _fmt(s.false_per_year, 1), _fmt(s.specificity),
+                      _fmt(s.false_alarm_rate, 4), _fmt(s.false_per_year, 1), _fmt(s.signals_per_week, 2),
                       _fmt(s.ppv), delay, f"{row.seconds:.2f}", str(row.problems) if row.problems else ""])
     return lines
 
 
 HEADERS = ["方法 Method", "单位 Unit", "暴发 Outbr.", "探测 Det.", "灵敏度 Sens.", "误报率 FAR", "误报/年 FA/yr",
-           "特异度 Spec.", "PPV", "延迟 Delay", "秒 s", "问题 Problems"]
+           "信号/周 Sig/wk", "PPV", "延迟 Delay", "秒 s", "问题 Problems"]

@@ -11,6 +11,10 @@ Definitions (``lag`` time points of grace after an outbreak's last case, default
   alarm; **specificity** = 1 − false-alarm rate; **false alarms per series-year** = false-alarm rate × time points
   per year (365.25 or 52.18).
 - **PPV** = alarmed time points inside outbreak windows / all alarmed time points (day level).
+- **Signals per series-week**: a signal is a run of consecutive alarmed time points (a method alarming three
+  days in a row raises one signal, as a duty officer sees it); signals starting in the period / judged series-days
+  × 7 (weekly data: per judged series-week). CIDARS reports 1.48–1.65 MPM signals per *county* (all diseases)
+  per week.
 
 Only outbreaks starting inside ``period`` (first, last time point, inclusive; default the whole series) count, and
 only quiet time points inside it. Everything is computed per series first (:class:`Scores`), so callers can pool
@@ -35,6 +39,8 @@ class Scores:
     quiet: np.ndarray  # judged time points outside outbreak windows
     false_alarms: np.ndarray  # alarmed quiet time points
     true_alarms: np.ndarray  # alarmed time points inside outbreak windows
+    signals: np.ndarray  # runs of consecutive alarms starting in the period
+    judged: np.ndarray  # judged time points in the period
     outbreak_series: np.ndarray  # per outbreak: its series
     delay: np.ndarray  # per outbreak: time points to detection, nan when missed
     steps_per_year: float
@@ -52,6 +58,7 @@ class Summary:
     false_per_year: float
     quiet: int
     false_alarms: int
+    signals_per_week: float = float("nan")  # per series-week (7 judged days, or one judged week)
 
     @property
     def youden(self) -> float:
@@ -105,6 +112,8 @@ def score(alarm, truth: Truth, *, lag: int = 7, judged=None, period=None, steps_
     quiet = np.zeros(n_series, dtype=np.int64)
     false_alarms = np.zeros(n_series, dtype=np.int64)
     true_alarms = np.zeros(n_series, dtype=np.int64)
+    signals = np.zeros(n_series, dtype=np.int64)
+    judged_points = np.zeros(n_series, dtype=np.int64)
     for lo in range(0, n_series, chunk):
         hi = min(lo + chunk, n_series)
         mine = (truth.series >= lo) & (truth.series < hi)
@@ -117,8 +126,12 @@ def score(alarm, truth: Truth, *, lag: int = 7, judged=None, period=None, steps_
         quiet[lo:hi] = considered.sum(axis=1)
         false_alarms[lo:hi] = (window_alarm & considered).sum(axis=1)
         true_alarms[lo:hi] = (window_alarm & in_window).sum(axis=1)
+        before = alarm[lo:hi, first - 1] if first > 0 else np.zeros(hi - lo, dtype=bool)
+        previous = np.concatenate([before[:, None], window_alarm[:, :-1]], axis=1)
+        signals[lo:hi] = (window_alarm & ~previous).sum(axis=1)
+        judged_points[lo:hi] = (last - first + 1) if judged is None else judged[lo:hi, first:last + 1].sum(axis=1)
     return Scores(outbreaks=outbreaks, detected=detected, quiet=quiet, false_alarms=false_alarms,
-                  true_alarms=true_alarms, outbreak_series=counted.series, delay=delay,
+                  true_alarms=true_alarms, signals=signals, judged=judged_points, outbreak_series=counted.series, delay=delay,
                   steps_per_year=float(steps_per_year))
 
 
@@ -152,6 +165,7 @@ def summarise_groups(scores: Scores, groups) -> list[Summary]:
     sensitivity = _ratio(detected, outbreaks)
     far = _ratio(false_alarms, quiet)
     ppv = _ratio(true_alarms, true_alarms + false_alarms)
+    per_week = _ratio(total(scores.signals), total(scores.judged)) * (7 if scores.steps_per_year > 100 else 1)
     outbreak_group = groups[scores.outbreak_series] if len(scores.delay) else np.zeros(0, dtype=np.int64)
     medians = np.full(n_groups, np.nan)
     found = ~np.isnan(scores.delay) & (outbreak_group >= 0)
@@ -165,6 +179,6 @@ def summarise_groups(scores: Scores, groups) -> list[Summary]:
         Summary(outbreaks=int(outbreaks[g]), detected=int(detected[g]), sensitivity=float(sensitivity[g]),
                 false_alarm_rate=float(far[g]), specificity=float(1 - far[g]), ppv=float(ppv[g]),
                 median_delay=float(medians[g]), false_per_year=float(far[g] * scores.steps_per_year),
-                quiet=int(quiet[g]), false_alarms=int(false_alarms[g]))
+                quiet=int(quiet[g]), false_alarms=int(false_alarms[g]), signals_per_week=float(per_week[g]))
         for g in range(n_groups)
     ]
