@@ -22,7 +22,7 @@ from django.db import transaction
 from yingji.core import services
 from yingji.core.models import Organisation, Region, RegionPopulation, User
 
-from . import organisations, regions, surveillance, users
+from . import detection, organisations, regions, surveillance, users
 from .context import DEFAULT_SEED, DemoContext, ProgressSink
 
 
@@ -38,6 +38,7 @@ STEPS: list[Step] = [
     Step("organisations", organisations.build, organisations.reset),
     Step("users", users.build, users.reset),
     Step(surveillance.STEP, surveillance.build, surveillance.reset),
+    Step(detection.STEP, detection.build, detection.reset),
 ]
 
 

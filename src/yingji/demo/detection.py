@@ -1,0 +1,278 @@
+"""Demo step ``detection``: early warning over the demo city's history, so the signal pages start full.
+
+What it does (deterministic for a seed and the surveillance step's ``today``):
+
+- **Settings.** The general settings (fixed threshold for the single-case diseases, the CIDARS moving percentile
+  method) apply as shipped. The moving percentile method needs three earlier years of the same season, which a
+  three-year demo history cannot give, so the step adds settings that apply only within 示范市 (region overrides,
+  profile ``示范市演示``) for the diseases of the injected outbreaks: EARS C1 and C3 on county counts by report
+  date, at least 3 cases (:data:`DEMO_METHODS`). They go through ``services.configs`` like an administrator's.
+- **Detection runs.** ``services.runs.backfill`` over the days that matter, not the whole history: each injected
+  outbreak's onset window and the week after it (:data:`AFTER_OUTBREAK_DAYS`), and the last :data:`RECENT_DAYS`
+  days before ``today`` (the indicator page's default period). A full three-year backfill takes minutes on SQLite;
+  this takes seconds and finds the same outbreak signals (option ``{"detection": {"recent_days": n}}``;
+  ``"full": True`` backfills every day of the history).
+- **Lifecycle.** Signals end up in every state, through ``services.signals`` (``transition``, ``link_event``) as
+  the responsible county CDC's reviewer, with times after the signal's issue drawn from the seed: the outbreak
+  signals suspected → investigating → confirmed, one per outbreak linked to the outbreak's event report when the
+  surveillance step wrote one (else to a draft report made from the signal); older other signals mostly excluded
+  with a reason, a few suspected or under investigation; the newest left to be verified (some of them overdue).
+
+Only the signal steps are audited row by row (they are few); runs and signals are written by the detection
+service. ``reset`` removes the demo city's signals, their runs and the 示范市 settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as clock
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from yingji.core.models import User
+from yingji.core.roles import Role
+
+from .context import DemoContext
+from .regions import CITY_CODE, DEMO_PREFIX
+
+STEP = "detection"
+PROFILE = "示范市演示"
+log = logging.getLogger("yingji.demo")
+
+# The diseases of the injected outbreaks (epidemics.OUTBREAK_KINDS) and how the demo city watches them.
+OUTBREAK_DISEASES = ("4000", "3900", "1000", "2400", "1400", "3500", "Y020")
+DEMO_METHODS = [{"method": "ears_c1", "params": {}}, {"method": "ears_c3", "params": {}}]
+DEMO_MIN_CASES = 3
+DEMO_HISTORY_DAYS = 60
+RECENT_DAYS = 60
+AFTER_OUTBREAK_DAYS = 7
+NEWEST_UNVERIFIED_DAYS = 3  # signals of the last days are left to be verified
+
+NOTES = {
+    "excluded": ("核实为散发病例，病例间无流行病学关联，排除。", "季节性升高，与往年同期水平相当，排除。",
+                 "病例分布于多个街道，无聚集，排除。", "重复报告导致计数偏高，已订正，排除。"),
+    "suspected": ("病例集中在同一学校，不能排除暴发，需现场调查。", "同一街道短期内病例增多，需进一步调查。"),
+    "investigating": ("已派出流调队开展现场调查和采样。",),
+    "confirmed": ("现场调查和实验室检测确认为暴发疫情。",),
+}
+
+
+def options(ctx: DemoContext) -> dict:
+    return dict(ctx.options.get(STEP, {}))
+
+
+def demo_signals():
+    from yingji.detection.models import Signal
+
+    return Signal.objects.filter(region__code__startswith=DEMO_PREFIX)
+
+
+def _history(ctx: DemoContext):
+    from . import surveillance
+
+    return ctx.plan.get(surveillance.STEP) or surveillance.plan(ctx)
+
+
+def dates_to_run(ctx: DemoContext, history) -> list[date]:
+    """The days the backfill judges: each outbreak's window and the week after it, and the recent days."""
+    opts = options(ctx)
+    last = history.end
+    if opts.get("full"):
+        return [history.start + timedelta(days=i) for i in range((last - history.start).days + 1)]
+    days = set()
+    recent = int(opts.get("recent_days", RECENT_DAYS))
+    for i in range(recent):
+        days.add(last - timedelta(days=i))
+    for o in history.outbreaks:
+        day = o.start
+        while day <= min(o.end + timedelta(days=AFTER_OUTBREAK_DAYS), last):
+            days.add(day)
+            day += timedelta(days=1)
+    return sorted(d for d in days if history.start <= d <= last)
+
+
+def _ranges(days: list[date]) -> list[tuple[date, date]]:
+    ranges: list[tuple[date, date]] = []
+    for day in days:
+        if ranges and ranges[-1][1] + timedelta(days=1) == day:
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def configure(ctx: DemoContext) -> list:
+    """The 示范市 overrides (created once; an existing one is left as it is)."""
+    from yingji.detection.models import DetectionConfig
+    from yingji.detection.services.configs import save_config
+
+    made = []
+    for code in OUTBREAK_DISEASES:
+        existing = DetectionConfig.objects.filter(disease__code=code, region_id=CITY_CODE, profile=PROFILE).first()
+        if existing is not None:
+            made.append(existing)
+            continue
+        made.append(save_config(ctx.actor, {
+            "disease": code, "source": "cards", "measure": "cases", "region_level": "county", "region": CITY_CODE,
+            "profile": PROFILE, "methods": DEMO_METHODS, "min_cases": DEMO_MIN_CASES, "frequency": "daily",
+            "count_basis": "report", "holiday_mode": "none", "history_days": DEMO_HISTORY_DAYS, "active": True,
+            "notes": "示范市演示配置：移动百分位数法需要前三年同期数据，示范数据不足，改用 EARS C1/C3。",
+        }))
+    return made
+
+
+def build(ctx: DemoContext) -> None:
+    started = clock.perf_counter()
+    history = _history(ctx)
+    if demo_signals().exists():  # the surveillance step resets this step whenever it rewrites the history
+        return
+    from yingji.detection.services.runs import backfill
+
+    configure(ctx)
+    days = dates_to_run(ctx, history)
+    advance = ctx.track(STEP, "预警回溯运算 / detection backfill", len(days))
+    runs = 0
+    for first, last in _ranges(days):
+        runs += len(backfill(first, last, user=ctx.actor, now=history.now,
+                             progress=lambda done, total, run: advance()))
+    states = play_lifecycle(ctx, history)
+    log.info("demo detection (seed %s): %s runs over %s days, %s signals, states %s (%.1f s)", ctx.seed, runs,
+             len(days), demo_signals().count(), states, clock.perf_counter() - started)
+
+
+def reset(ctx: DemoContext) -> None:
+    from yingji.detection.models import DetectionConfig, DetectionRun, SignalAction
+
+    signals = demo_signals()
+    run_ids = set(signals.exclude(run=None).values_list("run_id", flat=True))
+    SignalAction.objects.filter(signal__in=signals).delete()
+    signals.delete()
+    # the runs the demo made: those of its signals, and its backfills that raised nothing
+    DetectionRun.objects.filter(Q(pk__in=run_ids) & ~Q(signals__isnull=False)).delete()
+    if ctx.actor is not None:
+        DetectionRun.objects.filter(triggered_by=ctx.actor, kind="backfill", signals__isnull=True).delete()
+    DetectionConfig.objects.filter(region__code__startswith=DEMO_PREFIX).delete()
+
+
+# --- the lifecycle -------------------------------------------------------------------------------------------
+
+
+def _reviewer(org_id, cache: dict) -> User | None:
+    if org_id not in cache:
+        cache[org_id] = (User.objects.filter(organisation_id=org_id, role=Role.CDC, is_active=True)
+                         .order_by("username").first())
+    return cache[org_id]
+
+
+def _outbreak_of(signal, history):
+    for o in history.outbreaks:
+        if (signal.disease_id and signal.disease.code == o.disease_code and signal.region_id == o.county_code
+                and o.start <= signal.signal_date <= o.end + timedelta(days=AFTER_OUTBREAK_DAYS)):
+            return o
+    return None
+
+
+def _event_for(outbreak, cache: dict):
+    from yingji.surveillance.models import EventReport
+
+    if outbreak.key not in cache:
+        from .epidemics import midnight
+
+        cache[outbreak.key] = (EventReport.objects.filter(
+            initial__isnull=True, disease__code=outbreak.disease_code, region__code__startswith=outbreak.county_code,
+            discovered_at__gte=midnight(outbreak.start), discovered_at__lt=midnight(outbreak.end + timedelta(days=15)))
+            .order_by("pk").first())
+    return cache[outbreak.key]
+
+
+def outcomes(history, signals, events: dict) -> dict[str, str]:
+    """How each past outbreak that raised a signal ends: ``link`` to its event report when the surveillance step
+    wrote one, else ``confirmed`` (the first such) or ``draft`` (a draft initial report made from the signal) —
+    so that both confirmed and linked signals exist whenever two outbreaks were found."""
+    found = []
+    for signal in signals:
+        o = _outbreak_of(signal, history)
+        if o is not None and not o.current and o.key not in [f.key for f in found]:
+            found.append(o)
+    plan: dict[str, str] = {}
+    without = [o.key for o in found if _event_for(o, events) is None]
+    for o in found:
+        plan[o.key] = "link" if o.key not in without else "draft"
+    if without:
+        plan[without[0]] = "confirmed"
+    if len(found) >= 2 and "confirmed" not in plan.values():
+        plan[found[-1].key] = "confirmed"
+    if len(found) >= 2 and set(plan.values()) == {"confirmed"}:
+        plan[found[0].key] = "draft"
+    return plan
+
+
+def play_lifecycle(ctx: DemoContext, history) -> dict:
+    """Move the backfilled signals through their lifecycle (module docstring); returns the count per status."""
+    from collections import Counter
+
+    from yingji.detection.choices import SignalStatus as S
+    from yingji.detection.services.signals import link_event, transition
+
+    rng = ctx.rng(STEP)
+    reviewers: dict = {}
+    events: dict = {}
+    linked_outbreaks: set = set()
+    newest = history.end - timedelta(days=NEWEST_UNVERIFIED_DAYS - 1)
+    signals = list(demo_signals().select_related("disease", "region").order_by(
+        "signal_date", "region_id", "disease__code", "method", "pk"))
+    ends = outcomes(history, signals, events)
+    others = [s for s in signals if _outbreak_of(s, history) is None and s.signal_date < newest]
+    forced = {others[-1].pk: "investigating", others[-2].pk: "suspected"} if len(others) >= 2 else {}
+
+    def at(signal, hours: float) -> datetime:
+        return min((signal.raised_at or history.now) + timedelta(hours=hours), history.now)
+
+    def step(signal, user, to, hours, note=""):
+        return transition(user, signal, to, note=note, now=at(signal, hours))
+
+    for signal in signals:
+        user = _reviewer(signal.assigned_org_id, reviewers)
+        if user is None:
+            continue
+        outbreak = _outbreak_of(signal, history)
+        first = rng.choice((0.3, 0.6, 1.0, 1.5, 2.5, 4.0, 8.0, 20.0, 30.0))  # hours to the first response
+        if signal.signal_date >= newest and (outbreak is None or outbreak.current):
+            # recent: most wait for verification; the current outbreak's first signal is already suspected
+            if outbreak is not None and outbreak.key not in linked_outbreaks:
+                linked_outbreaks.add(outbreak.key)
+                step(signal, user, S.SUSPECTED, min(first, 2.0), rng.choice(NOTES["suspected"]))
+            continue
+        if outbreak is not None and outbreak.key not in linked_outbreaks:
+            linked_outbreaks.add(outbreak.key)
+            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            signal = step(signal, user, S.INVESTIGATING, first + 3, NOTES["investigating"][0])
+            if outbreak.current:
+                continue
+            signal = step(signal, user, S.CONFIRMED, first + 48, NOTES["confirmed"][0])
+            end = ends.get(outbreak.key, "confirmed")
+            if end == "link":
+                link_event(user, signal, event_report_id=_event_for(outbreak, events).pk, now=at(signal, first + 50))
+            elif end == "draft":
+                link_event(user, signal, create_draft=True, now=at(signal, first + 50))
+            continue
+        if outbreak is not None:  # further signals of an outbreak already followed up
+            step(signal, user, S.EXCLUDED, first, "同一暴发疫情的后续信号，已在首个信号中处置。")
+            continue
+        draw = rng.random()
+        if signal.pk in forced:
+            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            if forced[signal.pk] == "investigating":
+                step(signal, user, S.INVESTIGATING, first + 4, NOTES["investigating"][0])
+        elif draw < 0.86:
+            step(signal, user, S.EXCLUDED, first, rng.choice(NOTES["excluded"]))
+        elif draw < 0.93:
+            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            step(signal, user, S.EXCLUDED, first + 20, "现场调查未发现流行病学关联，排除。")
+        elif draw < 0.97:
+            step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+        else:
+            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            step(signal, user, S.INVESTIGATING, first + 4, NOTES["investigating"][0])
+    return dict(Counter(demo_signals().values_list("status", flat=True)))
