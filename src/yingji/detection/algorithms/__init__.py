@@ -15,7 +15,7 @@ METHODS: dict[str, Callable[..., DetectionResult]] = {}
 
 # One module per method; importing it registers it.
 _MODULES = ("fixed_threshold", "cidars_mpm", "ears_c1", "ears_c2", "ears_c3", "cusum",
-            "farrington_flexible")
+            "farrington_flexible", "ewma")
 
 
 def register(name: str):
