@@ -71,12 +71,19 @@ def evaluate(
     dispersion: float = typer.Option(4.0, help="负二项离散参数（≤0 即泊松）/ negative binomial size (≤0: Poisson)"),
     lag: int = typer.Option(7, min=0, max=60, help="暴发结束后仍算及时探测的天数 / days after an outbreak's end an "
                                                    "alarm still counts"),
+    verified: bool = typer.Option(False, "--verified", help="用数据库中的真实报告卡，以核实为暴发的预警信号为真值 / real "
+                                                            "cards in the database, signals verified as outbreaks "
+                                                            "as the truth"),
+    start: str = typer.Option(None, help="--verified 的起始日 YYYY-MM-DD（默认结束日前 4 年）/ first day (default: "
+                                         "4 years before the end)"),
+    end: str = typer.Option(None, help="--verified 的结束日（默认昨天）/ last day (default: yesterday)"),
+    basis: str = typer.Option("onset", help="--verified 计数依据 / count basis: onset, report"),
     own_period: bool = typer.Option(False, "--own-period", help="各方法在其能判断的全部时间上评价（默认共同评价期）/"
                                                                 " score each method wherever it judges (default: a "
                                                                 "common period)"),
 ) -> None:
     """评价预警方法：灵敏度、误报率、探测时间 / Evaluate the detection methods: sensitivity, false-alarm rate,
-    days to detection (synthetic series or the demo city)."""
+    days to detection (synthetic series, the demo city, or real cards with verified signals)."""
     console = _console()
     if criterion not in CRITERIA:
         fail(f"未知的调优标准：{criterion}（可用 {', '.join(CRITERIA)}）",
@@ -90,9 +97,15 @@ def evaluate(
 
     # numpy overflow warnings from a method's rejected GLM candidates would break up the table.
     warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"yingji\.detection\.algorithms")
+    if demo and verified:
+        fail("--demo 与 --verified 只能选一个", "choose either --demo or --verified")
+    if basis not in ("onset", "report"):
+        fail(f"未知的计数依据：{basis}（可用 onset、report）", f"unknown count basis: {basis} (use onset, report)")
     try:
         if demo:
             _demo(console, method, tune, criterion, seed, _parse_date(today), lag, own_period)
+        elif verified:
+            _verified(console, method, tune, criterion, _parse_date(start), _parse_date(end), basis, lag, own_period)
         else:
             _synthetic(console, method, tune, criterion, 0 if seed is None else seed, series, years,
                        dispersion if dispersion > 0 else None, lag, own_period)
@@ -146,9 +159,6 @@ def _print_period(console, rows, first_day) -> None:
 
 def _demo(console, methods, tune, criterion, seed, today, lag, own_period) -> None:
     from .demo_data import demo_series
-    from .harness import default_configs
-    from .harness import evaluate as run_evaluation
-    from .tuning import CANDIDATES
 
     data = demo_series(seed, today)
     console.print(f"示范市 / demo city: seed {data.seed}, {data.first_day} – {data.day(data.counts.shape[1] - 1)} "
@@ -156,13 +166,46 @@ def _demo(console, methods, tune, criterion, seed, today, lag, own_period) -> No
                   f"{int(data.counts.sum()):,} 例 cases, {len(data.truth)} 次注入暴发 injected outbreaks")
     for o in data.unmatched:
         console.print(f"  未匹配的暴发 / unmatched outbreak: {o.key} ({o.county_code} {o.disease_code})")
-    rows = run_evaluation(data.counts, data.truth, default_configs(data.years - 1, methods), lag=lag,
+    _report(console, data, methods, tune, criterion, lag, own_period, data.years,
+            "预警方法评价（示范市）/ Detection methods on the demo city")
+
+
+def _verified(console, methods, tune, criterion, start, end, basis, lag, own_period) -> None:
+    from datetime import timedelta
+
+    import numpy as np
+
+    from yingji.demo.epidemics import demo_today
+
+    from .demo_data import verified_history
+
+    end = end or demo_today() - timedelta(days=1)
+    start = start or end.replace(year=end.year - 4, day=min(end.day, 28))
+    data = verified_history(start, end, basis=basis)
+    years = max(1, round((end - start).days / 365.25))
+    console.print(f"报告卡 / cards ({basis}): {start} – {end}, {data.counts.shape[0]} 个区县×病种序列 county × disease "
+                  f"series, {int(np.nansum(data.counts)):,} 例 cases; {data.signals} 个核实为暴发的信号 signals "
+                  f"verified as outbreaks → {len(data.truth)} 次暴发 outbreaks")
+    if data.counts.shape[0] == 0:
+        from .truth import EvaluationError
+
+        raise EvaluationError("该期间没有报告卡", "there are no report cards in the period")
+    _report(console, data, methods, tune, criterion, lag, own_period, years,
+            "预警方法评价（核实的信号为真值）/ Detection methods against verified signals")
+
+
+def _report(console, data, methods, tune, criterion, lag, own_period, years, title) -> None:
+    from .harness import default_configs
+    from .harness import evaluate as run_evaluation
+    from .tuning import CANDIDATES
+
+    rows = run_evaluation(data.counts, data.truth, default_configs(years - 1, methods), lag=lag,
                           common_period=not own_period)
     _print_period(console, rows, data.first_day)
-    _print_table(console, "预警方法评价（示范市）/ Detection methods on the demo city", rows)
+    _print_table(console, title, rows)
     if not tune:
         return
-    result = _tune(data.counts, data.truth, criterion, lag, data.years - 1)
+    result = _tune(data.counts, data.truth, criterion, lag, min(3, years - 1))
     start, end = (data.day(d) for d in result.period)
     table = Table(title=f"移动百分位数调优（{criterion}，候选 P{CANDIDATES[0]}–P{CANDIDATES[-1]}，{start} – {end}）/ "
                         f"MPM percentile per disease × district", title_justify="left")

@@ -92,3 +92,73 @@ def demo_series(seed: int | None = None, today: date | None = None, years: int |
         matched.append(o)
     return DemoSeries(counts=counts, labels=labels, first_day=first_day, truth=Truth.from_records(records),
                       outbreaks=matched, unmatched=unmatched, seed=seed, today=today, years=years)
+
+
+@dataclass
+class VerifiedHistory:
+    """A real history: card counts per county × disease and the outbreaks its verified signals stand for."""
+
+    counts: np.ndarray  # series × days, float (nan before the platform's data start)
+    labels: list[tuple[str, str, str, str]]
+    first_day: date
+    truth: Truth
+    signals: int  # verified signals read
+    window: int
+
+    def day(self, index: int) -> date:
+        return self.first_day + timedelta(days=int(index))
+
+
+def verified_history(start: date, end: date, *, basis: str = "onset", window: int = 7) -> VerifiedHistory:
+    """Card counts per county × disease over [start, end] (``detection.services.counts.card_counts``) and, as the
+    truth, the signals on report cards that verification confirmed as outbreaks (status ``confirmed`` or
+    ``linked``). A signal on day d stands for an outbreak in the ``window`` days ending on d (the MPM's current
+    period); overlapping windows of one series are merged into one outbreak, so an outbreak signalled on several
+    days counts once. Its ``cases`` are the counts in the merged window."""
+    from django.db.models import Q
+
+    from yingji.core.models import Region
+    from yingji.surveillance.models import Disease
+
+    from ..choices import RegionLevel, SignalStatus, Source
+    from ..models import Signal
+    from ..services.counts import card_counts
+
+    if start > end:
+        raise EvaluationError("开始日期晚于结束日期", "the start date is after the end date")
+    if window < 1:
+        raise EvaluationError("窗口须至少 1 天", "the window must be at least 1 day")
+    matrix = card_counts(start, end, basis=basis, level=RegionLevel.COUNTY)
+    diseases = {pk: (code, name) for pk, code, name in Disease.objects.values_list("pk", "code", "name")}
+    regions = dict(Region.objects.filter(code__in=set(matrix.regions)).values_list("code", "name"))
+    index = {(region, key): i for i, (region, key) in enumerate(zip(matrix.regions, matrix.keys, strict=True))}
+    labels = [(region, regions.get(region, region), *diseases.get(key, (str(key), str(key))))
+              for region, key in zip(matrix.regions, matrix.keys, strict=True)]
+
+    verified = (Signal.objects.filter(source=Source.CARDS, disease__isnull=False, signal_date__gte=start,
+                                      signal_date__lte=end)
+                .filter(Q(status=SignalStatus.CONFIRMED) | Q(status=SignalStatus.LINKED))
+                .values_list("region_id", "disease_id", "signal_date").distinct())
+    spans: dict[int, list[list[int]]] = {}
+    count = 0
+    for region, disease, day in verified:
+        row = index.get((region, disease))
+        if row is None:  # no card in the period for that series (e.g. a signal on another count basis)
+            continue
+        count += 1
+        last = (day - start).days
+        spans.setdefault(row, []).append([max(0, last - window + 1), last])
+    records = []
+    for row, windows in spans.items():
+        windows.sort()
+        merged = [windows[0]]
+        for first, last in windows[1:]:
+            if first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        for first, last in merged:
+            cases = int(np.nansum(matrix.counts[row, first:last + 1]))
+            records.append((row, first, last, cases, "verified"))
+    return VerifiedHistory(counts=matrix.counts, labels=labels, first_day=start,
+                           truth=Truth.from_records(sorted(records)), signals=count, window=window)
