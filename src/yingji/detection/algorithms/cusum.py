@@ -132,11 +132,14 @@ def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "stand
         upper = _upper(reference, before, statistic, h, k, trans, alpha)
         upper = np.where(np.isnan(upper) | (upper < 0), 0.0, upper)
     judged = ~np.isnan(judged_values) & ~np.isnan(z)
-    for row in np.flatnonzero(usable & np.any(reference == 0, axis=1)):
-        problems.append(SeriesProblem(int(row), "zero_reference",
-                                      "参考值为零（训练期无病例），CUSUM 无法标准化，相应时间点未判断",
-                                      "the reference value is zero (no cases in the training period): CUSUM "
-                                      "cannot standardise, those points are not judged"))
+    if trans != "none":
+        zero = reference == 0
+        judged &= ~zero
+        for row in np.flatnonzero(usable & np.any(zero, axis=1)):
+            problems.append(SeriesProblem(int(row), "zero_reference",
+                                          "参考值为零（训练期无病例），CUSUM 无法标准化，相应时间点未判断",
+                                          "the reference value is zero (no cases in the training period): CUSUM "
+                                          "cannot standardise, those points are not judged"))
     result.upper[:] = np.where(judged, upper, np.nan)
     result.expected[:] = np.where(judged, reference, np.nan)
     result.alarm[:] = alarm & judged
