@@ -284,7 +284,7 @@ def run():
     COUNTS = generate(cfg["series"])
     yield (f"# detection: {cfg['counties']:,} counties × {DISEASES} diseases = {cfg['series']:,} series × {DAYS} days "
            f"(int16, {COUNTS.nbytes / 1e6:.0f} MB), generated in {time.perf_counter() - started:.1f} s; "
-           f"{os.cpu_count()} CPUs")
+           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (a shared machine: timings vary)")
     methods = [entry for entry in PLAN if entry[0] in METHODS]
     missing = [entry[0] for entry in PLAN if entry[0] not in METHODS]
     if missing:
@@ -312,7 +312,7 @@ def run():
     detail = ", ".join(f"{m} {s:.1f}" for m, (s, _) in per.items())
     yield f"one-year backfill (365 days, 52 weeks), all methods, 2 workers: {wall:.1f} s [CPU s: {detail}]"
     yield (f"peak memory: {peak_mb():.0f} MB (this process), {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB "
-           "(largest worker)")
+           f"(largest worker); load average now {os.getloadavg()[0]:.1f}")
 
     if cfg["r_series"] > 0:
         rng = np.random.default_rng(7)
