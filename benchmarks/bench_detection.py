@@ -318,6 +318,8 @@ def run():
         rng = np.random.default_rng(7)
         rows = np.sort(rng.choice(len(COUNTS), size=min(cfg["r_series"], len(COUNTS)), replace=False))
         subset = np.array(COUNTS[rows])
+        yield ("# R surveillance has no CIDARS moving percentile method and no EWMA of this form: compared are EARS "
+               "C1–C3, CUSUM and Farrington flexible")
         for judged in (YEAR, 1):
             yield f"# R surveillance vs Yingji, one worker, {len(rows)} series, last {judged} day(s) judged:"
             yield from compare_with_r(subset, judged)
