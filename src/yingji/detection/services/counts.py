@@ -201,23 +201,26 @@ def apply_holidays(counts: np.ndarray, start: date, mode: str, holidays: set[dat
     if mode == HolidayMode.EXCLUDE:
         result[:, flags] = np.nan
         return result
-    # shift: carry each holiday block's counts to the first workday after it (or the last day of the series)
-    carry = np.zeros(counts.shape[0])
-    carrying = np.zeros(counts.shape[0], dtype=bool)
-    for i in range(n_days):
-        if flags[i] and i < n_days - 1:
-            values = result[:, i]
-            known = ~np.isnan(values)
-            carry[known] += values[known]
-            carrying |= known
-            result[known, i] = 0.0
-            continue
-        if carrying.any():
-            target = result[:, i]
-            target[carrying & np.isnan(target)] = 0.0
-            target[carrying] += carry[carrying]
-            carry[:] = 0.0
-            carrying[:] = False
+    # shift: each holiday's counts go to the first workday after it (or to the last day of the series)
+    columns = np.flatnonzero(flags[:-1])
+    if columns.size == 0:
+        return result
+    target = np.empty(n_days, dtype=np.int64)
+    following = n_days - 1
+    for i in range(n_days - 1, -1, -1):
+        if not flags[i]:
+            following = i
+        target[i] = following
+    targets = target[columns]
+    known = ~np.isnan(counts[:, columns])
+    moved = np.zeros_like(counts)
+    received = np.zeros_like(counts)
+    np.add.at(moved, (slice(None), targets), np.where(known, counts[:, columns], 0.0))
+    np.add.at(received, (slice(None), targets), known.astype(float))
+    result[:, columns] = np.where(known, 0.0, np.nan)
+    got = received > 0
+    result[got & np.isnan(result)] = 0.0
+    result[got] += moved[got]
     return result
 
 

@@ -74,6 +74,16 @@ class CountCache:
             if config.source == Source.CARDS and config.disease_id:
                 self._disease_ids |= self.members(config.disease_id)
         self.holidays = holiday_days(start, end)
+        self._rows: dict[tuple, dict] = {}
+        self.work: list[tuple] | None = None  # (configuration, region codes) — the same for every date
+
+    def rows(self, config: DetectionConfig) -> dict:
+        """Region code → the config's series over the whole range (a disease with its subtypes summed)."""
+        keys = frozenset(self.members(config.disease_id) if config.source == Source.CARDS else {config.measure})
+        key = (config.source, config.count_basis, config.region_level, keys)
+        if key not in self._rows:
+            self._rows[key] = self.matrix(config).rows_for(keys)
+        return self._rows[key]
 
     def members(self, disease_id: int) -> set[int]:
         """A disease and all its subtypes."""
@@ -173,8 +183,7 @@ def _observed(method: str, params: dict, values: np.ndarray, result) -> np.ndarr
 
 def _judge(ctx: _Context, cache: CountCache, config: DetectionConfig, codes: list[str]) -> None:
     matrix = cache.matrix(config)
-    keys = cache.members(config.disease_id) if config.source == Source.CARDS else {config.measure}
-    rows = matrix.rows_for(keys)
+    rows = cache.rows(config)
     codes = [c for c in codes if c in rows]
     if not codes:
         return
@@ -298,7 +307,11 @@ def _notify(signal: Signal) -> None:
 
 
 def _prepare(ctx: _Context, configs: list[DetectionConfig], cache: CountCache) -> list[tuple]:
-    """(configuration, region codes it judges) for every configuration with data."""
+    """(configuration, region codes it judges) for every configuration with data (worked out once per cache)."""
+    if cache.work is not None:
+        missing = {c for _, codes in cache.work for c in codes} - set(ctx.regions)
+        ctx.regions.update(Region.objects.in_bulk(list(missing)))
+        return cache.work
     groups: dict[tuple, list[DetectionConfig]] = {}
     for config in configs:
         groups.setdefault(_group_key(config), []).append(config)
@@ -307,9 +320,7 @@ def _prepare(ctx: _Context, configs: list[DetectionConfig], cache: CountCache) -
         owner = _series_owner(group)
         by_config: dict[int, list[str]] = {}
         for config in group:
-            matrix = cache.matrix(config)
-            keys = cache.members(config.disease_id) if config.source == Source.CARDS else {config.measure}
-            for code in matrix.rows_for(keys):
+            for code in cache.rows(config):
                 chosen = owner(code)
                 if chosen is not None and chosen.pk == config.pk:
                     by_config.setdefault(config.pk, []).append(code)
@@ -319,6 +330,7 @@ def _prepare(ctx: _Context, configs: list[DetectionConfig], cache: CountCache) -
                 work.append((config, codes))
                 codes_seen.update(codes)
     ctx.regions.update(Region.objects.in_bulk(list(codes_seen - set(ctx.regions))))
+    cache.work = work
     return work
 
 
