@@ -140,9 +140,9 @@ def test_configs_are_read_by_everyone_and_changed_by_administrators(client, city
     url = f"/api/v1/detection-configs/{config.pk}"
     denied = call(client, "PATCH", url, city.users[Role.CDC], {"min_cases": 2})
     assert denied.status_code == 403 and "管理员" in denied.json()["message"]
-    changed = call(client, "PATCH", url, city.admin, {"min_cases": 2, "holiday_mode": "shift"})
+    changed = call(client, "PATCH", url, city.admin, {"min_cases": 2, "holiday_mode": "exclude"})
     assert changed.status_code == 200 and changed.json()["min_cases"] == 2
-    assert changed.json()["holiday_mode"] == "shift"
+    assert changed.json()["holiday_mode"] == "exclude"
 
 
 def test_a_misconfigured_parameter_names_the_field_and_saves_nothing(client, city):

@@ -99,3 +99,10 @@ def test_draft_mpm_parameter_names_are_rewritten(db):
     assert fix_mpm_parameter_names(DetectionConfig) == 1
     config.refresh_from_db()
     assert config.methods[0]["params"] == {"percentile": 60, "k": 2, "operator": ">"}
+
+
+def test_a_single_case_alert_cannot_shift_holiday_counts(city):
+    config = DetectionConfig.objects.get(disease__code="0200", profile=PROFILE_2008)
+    with pytest.raises(InvalidInput) as caught:
+        svc.save_config(city.admin, {"holiday_mode": "shift"}, instance=config)
+    assert "again on the workday" in caught.value.fields["holiday_mode"][0]["message_en"]

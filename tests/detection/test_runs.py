@@ -161,3 +161,30 @@ def test_a_daily_run_is_dated_now(city, hour):
     before = timezone.now()
     run_detection(D)
     assert Signal.objects.get().raised_at >= before
+
+
+def test_weekly_series_are_judged_on_the_sunday_ending_the_week(city):
+    only(fixed("0200", frequency="weekly", methods=[{"method": "fixed_threshold", "params": {"threshold": 3}}]))
+    sunday = date(2026, 3, 15)
+    for offset in (0, 2, 5):  # Sunday, Friday, Tuesday of the same ISO week
+        cards(city.a, "0200", sunday - timedelta(days=offset), 1)
+    cards(city.a, "0200", sunday - timedelta(days=7), 1)  # the week before
+    saturday = run_detection(sunday - timedelta(days=1), now=NOW)
+    assert saturday.series_count == 0 and not Signal.objects.exists()
+    run_detection(sunday, now=NOW)
+    [signal] = Signal.objects.all()
+    assert (signal.signal_date, signal.observed, signal.upper) == (sunday, 3.0, 3.0)
+
+
+def test_report_date_counts_of_a_holiday_move_to_the_next_workday_for_window_methods(city):
+    # a weekly-free check of the shift through a run: a threshold of 2 on the first workday after National Day
+    only(fixed("0200", holiday_mode="none", min_cases=2,
+               methods=[{"method": "fixed_threshold", "params": {"threshold": 2}}]))
+    from yingji.detection.models import DetectionConfig
+
+    DetectionConfig.objects.filter(profile="test").update(holiday_mode="shift")  # stored directly: not via service
+    cards(city.a, "0200", date(2026, 10, 5), 1)  # a holiday
+    cards(city.a, "0200", date(2026, 10, 8), 1)  # the first workday after 1–7 October
+    run_detection(date(2026, 10, 8), now=bj(2026, 10, 9, 6))
+    [signal] = Signal.objects.all()
+    assert (signal.signal_date, signal.observed) == (date(2026, 10, 8), 2.0)

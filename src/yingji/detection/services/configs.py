@@ -248,6 +248,12 @@ def validate(values: dict, instance: DetectionConfig | None = None) -> tuple[dic
         if measure not in (Measure.VISITS, Measure.POSITIVE) and "measure" not in errors:
             _add(errors, "measure", "发热门诊来源须按就诊人数（visits）或阳性数（positive）计",
                  "A fever-clinic series counts visits or positive tests")
+    methods = merged.get("methods") or []
+    if (merged.get("holiday_mode") == HolidayMode.SHIFT and "holiday_mode" not in errors
+            and any(isinstance(m, dict) and m.get("method") == "fixed_threshold" for m in methods)):
+        _add(errors, "holiday_mode", "固定阈值法（单病例预警）不能把节假日病例移到下一工作日：同一病例会在节假日和工作日各报一次",
+             "The fixed threshold (single-case alert) cannot move holiday counts to the next workday: the same case "
+             "would signal on the holiday and again on the workday")
     region, level = merged.get("region"), merged.get("region_level") or RegionLevel.COUNTY
     if region is not None and "region" not in errors and "region_level" not in errors:
         if region.level > REGION_LEVEL_NUMBER[RegionLevel(level)]:
