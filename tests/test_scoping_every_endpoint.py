@@ -46,6 +46,7 @@ RECORDS = {
     "detection": lambda city: b_detection_config(city).pk,
     # early-warning API: /api/v1/signals/<pk>/… (the "signals" entry above), /api/v1/detection-configs/<pk>
     "detection-configs": lambda city: b_detection_config(city).pk,
+    "holidays": lambda city: a_holiday().pk,  # reference data: only administrators change it
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -62,6 +63,7 @@ WRITE_BODIES = {
     ("POST", "transition"): {"status": "suspected", "note": "越权"},
     ("POST", "link"): {"response_ref": "越权"},
     ("PATCH", "detection-configs"): {"min_cases": 2},
+    ("PATCH", "holidays"): {"name": "越权修改"},
 }
 
 
@@ -125,6 +127,13 @@ def b_detection_config(city):
     return DetectionConfig.objects.get_or_create(
         disease=Disease.objects.get(code="3500"), region=city.b.region, profile="乙区试行",
         defaults={"active": False, "methods": [{"method": "ears_c2", "params": {}}]})[0]
+
+
+def a_holiday():
+    """A public holiday (reference data shipped by detection's migrations)."""
+    from yingji.detection.models import Holiday
+
+    return Holiday.objects.order_by("date").first()
 
 
 def api_b_schedule(city):

@@ -312,7 +312,7 @@ TAGS = [
     {"name": "audit", "description": "审计日志（仅系统管理员）/ Audit log (platform administrators only)"},
     {"name": "tokens", "description": "API 令牌 / API tokens"},
     {"name": "signals", "description": "预警信号、核实处置与响应指标 / Early-warning signals, verification and KPIs"},
-    {"name": "detection", "description": "预警配置与运行 / Detection configurations and runs"},
+    {"name": "detection", "description": "预警配置、运行与节假日 / Detection configurations, runs and holidays"},
     {"name": "notifications", "description": "站内通知 / In-app notifications"},
     {"name": "diseases", "description": "法定传染病目录 / Notifiable-disease catalogue"},
     {"name": "case-reports", "description": "传染病报告卡（网络直报）/ Case report cards (direct reporting)"},
@@ -559,3 +559,4 @@ api.add_router("/v1", "yingji.surveillance.api.events.router")  # public-health 
 api.add_router("/v1", "yingji.core.api_notifications.router")  # the signed-in user's notifications
 api.add_router("/v1", "yingji.detection.api.signals.router")  # early-warning signals, verification, KPIs
 api.add_router("/v1", "yingji.detection.api.configs.router")  # detection configurations and runs
+api.add_router("/v1", "yingji.detection.api.holidays.router")  # public holidays and make-up workdays
