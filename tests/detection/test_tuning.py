@@ -129,6 +129,7 @@ def test_evaluate_prints_the_table_on_synthetic_data():
     (["--criterion", "magic"], "未知的调优标准", "unknown criterion"),
     (["--method", "crystal_ball"], "未知的预警方法", "unknown detection method"),
     (["--demo", "--today", "yesterday"], "日期格式错误", "bad date"),
+    (["--series", "20000", "--years", "5"], "合成数据过大", "synthetic set too large"),
 ])
 def test_evaluate_bad_options_in_both_languages(args, zh, en):
     result = runner.invoke(app, ["evaluate", *args])

@@ -24,6 +24,7 @@ from yingji.cli import _console, app, fail
 METHOD_NAMES = ("fixed_threshold", "cidars_mpm", "ears_c1", "ears_c2", "ears_c3", "cusum", "ewma",
                 "farrington_flexible")
 CRITERIA = ("youden", "fewest_signals")
+MAX_POINTS = 20_000_000  # series × days the table is computed for in memory (float64 copies per method)
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -119,6 +120,11 @@ def _synthetic(console, methods, tune, criterion, seed, n_series, years, dispers
     from .simulation import simulate
 
     n_days = round(years * 365.25)
+    if n_series * n_days > MAX_POINTS:
+        fail(f"合成数据过大：{n_series} × {n_days} 个时间点（上限 {MAX_POINTS:,}；全国规模请用 python -m "
+             "benchmarks.bench_detection）",
+             f"synthetic set too large: {n_series} × {n_days} points (limit {MAX_POINTS:,}; for national scale use "
+             "python -m benchmarks.bench_detection)")
     started = time.perf_counter()
     sim = simulate(n_series, n_days, seed=seed, outbreaks=years, dispersion=dispersion)
     console.print(f"合成数据 / synthetic data: {n_series} 序列 series × {n_days} 天 days, seed {seed}, "
