@@ -133,3 +133,9 @@ def test_percentile_rows_agrees_with_numpy():
     values[0, :5] = np.nan
     np.testing.assert_allclose(percentile_rows(values, 80)[0], np.nanpercentile(values[0], 80))
     assert np.isnan(percentile_rows(np.full((1, 15), np.nan), 50)[0])
+
+
+def test_observed_is_the_current_window_count(daily):
+    result = run("cidars_mpm", daily, last=3)
+    for i, t in enumerate(range(daily.shape[1] - 3, daily.shape[1])):
+        np.testing.assert_array_equal(result.observed[:, i], daily[:, t - 6:t + 1].sum(axis=1))

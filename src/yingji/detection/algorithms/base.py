@@ -33,6 +33,9 @@ class DetectionResult:
     # asked for the last k time points only (``last=k``, like R's ``range``) returns k columns and
     # ``offset = T - k``.
     offset: int = 0
+    # The quantity compared with ``upper``, where it is not the count itself (the moving percentile method: the
+    # current window's sum); same shape as ``upper``. None: the counts (columns ``offset..``) are compared.
+    observed: np.ndarray | None = None
 
     @property
     def judged(self) -> np.ndarray:

@@ -6,6 +6,8 @@ same-period window and in ``k`` windows before and ``k`` after it (default 2): `
 window counts. The upper bound is the ``percentile`` (default P50, the CIDARS-2008 national default) of the
 baseline counts; the expected value is their median.
 
+The result's ``observed`` holds the current window counts (what is compared with ``upper``).
+
 Alarm rule: ``current >= upper`` (``operator=">="``, default) or ``current > upper`` (``operator=">"``), and
 ``current >= min_cases`` (default 1: an empty week never signals).
 
@@ -100,6 +102,7 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
         read = np.arange(length)
     values, problems = check_counts(array[:, read], copy=False)
     result = empty(series, length - start, start, problems)
+    result.observed = np.full(result.upper.shape, np.nan)
     mapped = np.searchsorted(read, ends)  # window ends as positions in ``values``; windows stay contiguous
     tiled = read.size == np.unique(ends).size * window  # disjoint windows side by side (a run of a few days)
     usable = ~np.all(np.isnan(values), axis=1)
@@ -125,5 +128,6 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
         result.upper[:, columns] = upper
         result.expected[:, columns] = expected
         result.alarm[:, columns] = alarm
+        result.observed[:, columns] = current
     add_short_history(problems, usable, result.judged, needed, "移动百分位数法/MPM", length)
     return result
