@@ -16,6 +16,14 @@ from .test_pages_in_browser import sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def catalogue(transactional_db):
+    """The disease catalogue (migration data; a transactional test before may have flushed it)."""
+    from yingji.surveillance import catalogue
+
+    catalogue.load_diseases()
+
+
 def test_signal_page_draws_its_chart_and_records_the_verification(offline_page, live_server, city):
     from yingji.surveillance.models import CaseReport  # noqa: F401  (the series is counted from the cards)
 

@@ -1,8 +1,9 @@
 """The navigation bar. Each area that exists adds its entry here; entries a role cannot use are hidden.
 
 An entry is a link ``(url name or absolute path, label, bootstrap icon, who may see it)`` or a dropdown
-``Group(label, icon, [links…])``: the navbar is crowded, so new areas come as one dropdown each. A group of which
-a user may see a single link shows as that plain link.
+``Group(label, icon, [links…])``: the navbar is crowded, so each domain comes as one dropdown. A group of which a
+user may see a single link shows as that plain link. A ``split`` group keeps its first link as a plain link (its
+label is the group's) with the other links behind a caret beside it.
 """
 
 from typing import NamedTuple
@@ -38,6 +39,7 @@ class Group(NamedTuple):
     label: object
     icon: str
     links: list
+    split: bool = False
 
 
 # (url name or absolute path, label, bootstrap icon, who may see it (None: every signed-in user))
@@ -45,11 +47,13 @@ NAV = [
     ("home", _("Home"), "house", None),
     ("web:region_list", _("Regions"), "map", None),
     ("web:organisation_list", _("Organisations"), "building", None),
-    ("surveillance:card_list", _("Case reports"), "file-earmark-medical", _surveillance),
-    ("surveillance:review_queue", _("Review"), "clipboard-check", _reviewer),
-    ("surveillance:aggregate_list", _("Zero/daily reports"), "calendar-check", _surveillance),
-    ("surveillance:fever_dashboard", _("Fever clinics"), "thermometer-half", _surveillance),
-    ("surveillance:event_list", _("Event reports"), "exclamation-triangle", _surveillance),
+    Group(_("Case reports"), "file-earmark-medical", [
+        ("surveillance:card_list", _("Case reports"), "file-earmark-medical", _surveillance),
+        ("surveillance:review_queue", _("Review"), "clipboard-check", _reviewer),
+        ("surveillance:aggregate_list", _("Zero/daily reports"), "calendar-check", _surveillance),
+        ("surveillance:fever_dashboard", _("Fever clinics"), "thermometer-half", _surveillance),
+        ("surveillance:event_list", _("Event reports"), "exclamation-triangle", _surveillance),
+    ], split=True),
     ("surveillance:timeliness", _("Timeliness/completeness"), "speedometer2", _surveillance),
     Group(_("Early warning"), "broadcast", [
         ("detection:signal_list", _("Signals"), "bell", _early_warning),
@@ -86,6 +90,10 @@ def items_for(request):
             children = [c for c in (_link(link, user, path) for link in entry.links) if c]
             if len(children) == 1:
                 items.append(children[0])
+            elif children and entry.split and children[0]["name"] == entry.links[0][0]:
+                main, rest = children[0], children[1:]
+                items.append({**main, "children": rest, "split": True,
+                              "active": main["active"] or any(c["active"] for c in rest)})
             elif children:
                 items.append({"label": entry.label, "icon": entry.icon, "children": children,
                               "active": any(c["active"] for c in children), "name": None, "url": None})

@@ -61,8 +61,9 @@ def _chart(table):
         ]},
         "load": {"categories": names, "series": [
             {"name": _("Signals per county per week"), "unit": "",
-             "data": [r["f"].per_county_week for r in table]},
-            {"name": _("Median hours to response"), "unit": "h", "data": [r["f"].median_hours for r in table]},
+             "data": [None if r["f"].per_county_week is None else round(r["f"].per_county_week, 2) for r in table]},
+            {"name": _("Median hours to response"), "unit": "h", "data": [None if r["f"].median_hours is None else round(r["f"].median_hours, 1)
+                                                                        for r in table]},
         ]},
     }
 

@@ -30,13 +30,14 @@ def chart_for(signal) -> dict:
     mpm = signal.method == "cidars_mpm"
     width = int(params.get("window", 7) or 7) if mpm else 1
     data = series_for(signal, days=SHOWN + width - 1)
-    labels = {"observed": _("Observed"), "expected": _("Expected"), "upper": _("Threshold"),
+    labels = {"observed": _("Observed"), "expected": _("Expected value"), "upper": _("Threshold"),
               "alarm": _("Alarm"), "signal": _("This signal")}
     observed = data["observed"]
     if mpm and width > 1:
         observed = _window_sum(observed, width)
         labels["observed"] = _("Count of the last %(days)s days") % {"days": width}
     cut = max(0, len(data["dates"]) - SHOWN)
+    minimum = signal.config.min_cases if signal.config else 1  # a signal needs at least this count
     dates = data["dates"][cut:]
     weekly = bool(signal.config and signal.config.frequency == Frequency.WEEKLY)
     point = dates[-1] if dates else signal.signal_date
@@ -50,7 +51,8 @@ def chart_for(signal) -> dict:
         "observed": rounded(observed),
         "expected": rounded(data["expected"]),
         "upper": rounded(data["upper"]),
-        "alarms": [d.isoformat() for d, a in zip(dates, data["alarm"][cut:], strict=False) if a],
+        "alarms": [d.isoformat() for d, a, n in zip(dates, data["alarm"][cut:], observed[cut:], strict=False)
+                   if a and n is not None and n >= minimum],
         "signal_date": (point if weekly else signal.signal_date).isoformat(),
         "weekly": weekly,
         "labels": labels,

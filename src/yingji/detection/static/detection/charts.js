@@ -85,7 +85,7 @@
         var r = p.data.raw;
         return r.name + "<br>" + (labels.signals || "") + "：" + r.value + "<br>" + (labels.open || "") + "：" + r.open;
       } },
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      grid: { left: 8, right: size * 5, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value", scale: true, name: labels.lon || "", axisLabel: { fontSize: size * 0.7 },
                splitLine: { lineStyle: { type: "dashed" } } },
       yAxis: { type: "value", scale: true, name: labels.lat || "", axisLabel: { fontSize: size * 0.7 },
@@ -100,6 +100,8 @@
   }
 
   function kpiOption(d, size) {
+    var units = [];
+    d.series.forEach(function (s) { if (units.indexOf(s.unit || "") < 0) { units.push(s.unit || ""); } });
     return {
       color: PALETTE,
       textStyle: { fontSize: size * 0.8 },
@@ -107,13 +109,13 @@
       legend: { top: 0, textStyle: { fontSize: size * 0.8 } },
       grid: { left: 8, right: 24, top: size * 2.4, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: d.categories, axisLabel: { fontSize: size * 0.75, interval: 0 } },
-      yAxis: d.series.map(function (s, i) {
-        return { type: "value", position: i ? "right" : "left", show: i < 2,
-                 axisLabel: { formatter: "{value}" + (s.unit || ""), fontSize: size * 0.7 } };
+      yAxis: units.map(function (unit, i) {
+        return { type: "value", position: i ? "right" : "left", max: unit === "%" ? 100 : null,
+                 splitLine: { show: i === 0 }, axisLabel: { formatter: "{value}" + unit, fontSize: size * 0.7 } };
       }),
-      series: d.series.map(function (s, i) {
-        return { name: s.name, type: "bar", data: s.data, yAxisIndex: Math.min(i, d.series.length - 1),
-                 label: { show: true, position: "top", fontSize: size * 0.65,
+      series: d.series.map(function (s) {
+        return { name: s.name, type: "bar", data: s.data, yAxisIndex: units.indexOf(s.unit || ""),
+                 label: { show: d.categories.length <= 8, position: "top", fontSize: size * 0.6,
                           formatter: function (p) { return p.value == null ? "" : p.value + (s.unit || ""); } } };
       })
     };
