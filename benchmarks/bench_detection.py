@@ -91,12 +91,13 @@ def _supports_last(name: str) -> bool:
 
 
 def _slice(values: np.ndarray, history: int, weekly: bool) -> np.ndarray:
-    """The trailing ``history`` days as float; for a weekly method whole weeks ending on the last day."""
+    """The trailing ``history`` days (a view of the int16 counts: the method's ``as_counts`` makes its one float
+    copy); for a weekly method, weekly sums of the whole weeks ending on the last day."""
     if weekly:
         weeks = min(math.ceil(history / 7), values.shape[1] // 7)
-        block = values[:, values.shape[1] - 7 * weeks:].astype(float)
-        return block.reshape(len(block), weeks, 7).sum(axis=2)
-    return values[:, -history:].astype(float)
+        block = values[:, values.shape[1] - 7 * weeks:]
+        return block.reshape(len(block), weeks, 7).sum(axis=2, dtype=float)
+    return values[:, -history:]
 
 
 def run_block(rows: slice, judged_days: int, methods) -> dict:
