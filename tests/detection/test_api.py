@@ -198,3 +198,14 @@ def test_runs_list_shows_only_problems_within_reach(client, city):
     assert everything["problem_count"] == 2
     assert call(client, "GET", "/api/v1/detection-runs", city.admin, date_from=str(D + timedelta(days=1))
                 ).json()["count"] == 0
+
+
+def test_a_retried_config_create_with_the_same_key_returns_the_first(client, city):
+    _, raw = ApiToken.issue(city.admin, "retry")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_IDEMPOTENCY_KEY": "cfg-2026-0001"}
+    body = json.dumps({"disease": "1000", "profile": "试行", "active": False,
+                       "methods": [{"method": "ears_c2", "params": {}}]})
+    first = client.post("/api/v1/detection-configs", body, content_type="application/json", **headers)
+    again = client.post("/api/v1/detection-configs", body, content_type="application/json", **headers)
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+    assert DetectionConfig.objects.filter(profile="试行").count() == 1

@@ -48,3 +48,13 @@ def test_others_may_not_change_it(client, city):
         assert call(client, "DELETE", f"/api/v1/holidays/{day.pk}", user).status_code == 403
         assert call(client, "PATCH", f"/api/v1/holidays/{day.pk}", user, {"name": "x"}).status_code == 403
     assert Holiday.objects.filter(pk=day.pk).exists()
+
+
+def test_a_retried_create_with_the_same_key_returns_the_first_day(client, city):
+    _, raw = ApiToken.issue(city.admin, "retry")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_IDEMPOTENCY_KEY": "2f1c2b1e-0d5e-4b8a-9a57-1a2b3c4d5e6f"}
+    body = json.dumps({"date": "2028-02-01", "kind": "holiday", "name": "春节"})
+    first = client.post("/api/v1/holidays", body, content_type="application/json", **headers)
+    again = client.post("/api/v1/holidays", body, content_type="application/json", **headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again["Idempotency-Replayed"] == "true" and again.json()["id"] == first.json()["id"]

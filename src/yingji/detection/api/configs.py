@@ -8,10 +8,11 @@ parameter is a 422 naming the field (``methods.0.params.percentile``), and nothi
 from datetime import date, datetime
 from typing import Any
 
-from ninja import Field, Query, Router, Schema, Status
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema
 
-from yingji.core import regioncodes
-from yingji.core.api import ID_PATH
+from yingji.core import idempotency, regioncodes
+from yingji.core.api import ID_PATH, IDEMPOTENCY_KEY, _created, _existing
 from yingji.core.api_schemas import NO_NUL, InputSchema, PageParams, page_of, paginate
 from yingji.core.scoping import get_scoped, scope
 
@@ -127,15 +128,22 @@ def get_detection_config(request, config_id: int = ID_PATH):
     return config_out(_config(request, config_id))
 
 
-@configs_router.post("", response={201: DetectionConfigOut}, summary="新建预警配置 / Create a configuration")
-def create_detection_config(request, payload: DetectionConfigIn):
-    """系统管理员新建任意配置；市级疾控中心新建本辖区的区域配置（须给出 region）。 / Administrators create any
-    configuration; a city CDC an override within its region (region required)."""
+@configs_router.post("", response={201: DetectionConfigOut, 200: DetectionConfigOut},
+                     summary="新建预警配置 / Create a configuration")
+def create_detection_config(request, payload: DetectionConfigIn, response: HttpResponse,
+                            idempotency_key: str | None = IDEMPOTENCY_KEY):
+    """系统管理员新建任意配置；市级疾控中心新建本辖区的区域配置（须给出 region）。带 Idempotency-Key 的重试返回首次
+    建立的配置。 / Administrators create any configuration; a city CDC an override within its region (region
+    required). A retry with the same Idempotency-Key answers with the configuration made first."""
+    user = user_of(request)
     data = payload.model_dump()
     if data.get("measure") is None:
         data["measure"] = "cases" if data["source"] == "cards" else "visits"
-    config = svc.save_config(user_of(request), data)
-    return Status(201, config_out(config))
+    outcome = idempotency.create_once(
+        user, "detection.config", idempotency_key, payload.model_dump(mode="json"),
+        create=lambda: svc.save_config(user, data),
+        fetch=lambda pk: _existing(user, svc.configs(user), pk))
+    return _created(response, idempotency.Outcome(config_out(outcome.obj), outcome.replayed))
 
 
 @configs_router.patch("/{int:config_id}", response=DetectionConfigOut, summary="修改预警配置 / Change a configuration")

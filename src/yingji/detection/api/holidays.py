@@ -3,9 +3,11 @@ days (services.holidays)."""
 
 from datetime import date
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from yingji.core.api import ID_PATH
+from yingji.core import idempotency
+from yingji.core.api import ID_PATH, IDEMPOTENCY_KEY, _created, _existing
 from yingji.core.api_schemas import NO_NUL, InputSchema, PageParams, page_of, paginate
 from yingji.core.scoping import get_scoped, require_place
 
@@ -60,10 +62,16 @@ def list_holidays(request, filters: Query[HolidayFilter]):
     return page
 
 
-@holidays_router.post("", response={201: HolidayOut}, summary="添加节假日 / Add a day")
-def create_holiday(request, payload: HolidayIn):
-    """仅系统管理员。日期已存在返回 409。 / Administrators only; a date already listed is a 409."""
-    return Status(201, holiday_out(svc.save_holiday(user_of(request), payload.model_dump())))
+@holidays_router.post("", response={201: HolidayOut, 200: HolidayOut}, summary="添加节假日 / Add a day")
+def create_holiday(request, payload: HolidayIn, response: HttpResponse, idempotency_key: str | None = IDEMPOTENCY_KEY):
+    """仅系统管理员。日期已存在返回 409；带 Idempotency-Key 的重试返回首次添加的记录。 / Administrators only; a date
+    already listed is a 409; a retry with the same Idempotency-Key answers with the day added first."""
+    user = user_of(request)
+    outcome = idempotency.create_once(
+        user, "detection.holiday", idempotency_key, payload.model_dump(mode="json"),
+        create=lambda: svc.save_holiday(user, payload.model_dump()),
+        fetch=lambda pk: _existing(user, Holiday.objects.all(), pk))
+    return _created(response, idempotency.Outcome(holiday_out(outcome.obj), outcome.replayed))
 
 
 def _writable(request, holiday_id: int) -> Holiday:
