@@ -202,7 +202,8 @@ class ActionForm(forms.Form):
     """One lifecycle step; which steps are allowed and what they need is the service's (it answers in both
     languages). The page offers only the steps TRANSITIONS allows from the signal's status."""
 
-    to_status = forms.ChoiceField(label=gettext_lazy("Outcome"), widget=forms.RadioSelect)
+    to_status = forms.ChoiceField(label=gettext_lazy("Outcome"),
+                                  widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 3}))
     event_report = forms.TypedChoiceField(label=gettext_lazy("Event report"), required=False, coerce=int,
