@@ -62,17 +62,24 @@ def as_counts(counts) -> np.ndarray:
     return array
 
 
-def check_counts(counts: np.ndarray, copy: bool = True) -> tuple[np.ndarray, list[SeriesProblem]]:
+CHECK_BLOCK = 262_144  # values checked at once
+
+
+def check_counts(counts: np.ndarray, copy: bool | None = True) -> tuple[np.ndarray, list[SeriesProblem]]:
     """Rows whose values are unusable (negative, non-integer, all missing) become all-nan, with a problem each.
 
-    ``copy=False`` blanks the rows in ``counts`` itself (for a copy the caller already made)."""
+    ``copy=False`` blanks the rows in ``counts`` itself (for a copy the caller already made); ``copy=None``
+    copies only when a row must be blanked (for a read-only view of the caller's array)."""
     problems = []
-    cleaned = counts.copy() if copy else counts
-    finite = ~np.isnan(counts)
+    rows = len(counts)
+    negative, fractional, empty = (np.zeros(rows, dtype=bool) for _ in range(3))
+    step = max(1, CHECK_BLOCK // max(1, counts.shape[1]))  # blocks of rows that stay in the CPU cache
     with np.errstate(invalid="ignore"):
-        negative = np.any(finite & (counts < 0), axis=1)
-        fractional = np.any(finite & (np.floor(counts) != counts), axis=1)
-    empty = ~np.any(finite, axis=1)
+        for lo in range(0, rows, step):
+            block = counts[lo:lo + step]
+            negative[lo:lo + step] = np.any(block < 0, axis=1)  # nan compares False
+            fractional[lo:lo + step] = np.any(np.floor(block) < block, axis=1)  # floor(x) < x: not an integer
+            empty[lo:lo + step] = np.all(np.isnan(block), axis=1)
     for row in np.flatnonzero(negative):
         problems.append(SeriesProblem(int(row), "negative", "计数含负数，序列未处理",
                                       "counts include a negative value; series not processed"))
@@ -81,5 +88,9 @@ def check_counts(counts: np.ndarray, copy: bool = True) -> tuple[np.ndarray, lis
                                       "counts include a non-integer value; series not processed"))
     for row in np.flatnonzero(empty):
         problems.append(SeriesProblem(int(row), "all_missing", "序列全部缺失", "every value of the series is missing"))
-    cleaned[negative | fractional | empty] = np.nan
+    bad = negative | fractional | empty
+    if copy is None:
+        copy = bool(bad.any())
+    cleaned = counts.copy() if copy else counts
+    cleaned[bad] = np.nan
     return cleaned, problems

@@ -34,7 +34,17 @@ import math
 import numpy as np
 
 from . import register
-from ._common import add_short_history, as_array, choice, empty, first_judged, integer, number, rolling_sums
+from ._common import (
+    add_short_history,
+    as_array,
+    choice,
+    empty,
+    first_judged,
+    gather_columns,
+    integer,
+    number,
+    rolling_sums,
+)
 from .base import DetectionResult, ParameterError, check_counts
 
 INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
@@ -100,7 +110,7 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
         read = read[read >= 0]
     else:  # nothing to judge: check the whole (short) series so that its problems are named
         read = np.arange(length)
-    values, problems = check_counts(array[:, read], copy=False)
+    values, problems = check_counts(gather_columns(array, read), copy=False)
     result = empty(series, length - start, start, problems)
     result.observed = np.full(result.upper.shape, np.nan)
     mapped = np.searchsorted(read, ends)  # window ends as positions in ``values``; windows stay contiguous

@@ -93,7 +93,7 @@ def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "stand
     else:
         begin = integer("start", start, minimum=1, maximum=max(length - 1, 1))
     lo = 0 if training is None else max(0, begin - integer("training", training, minimum=1))
-    values, problems = check_counts(array[:, lo:])  # only what is read: the training period and the range
+    values, problems = check_counts(array[:, lo:], copy=None)  # read only: the training period and the range
     result = empty(series, length - begin, begin, problems)
     usable = ~np.all(np.isnan(values), axis=1)
     if begin < 1 or begin >= length:
@@ -104,8 +104,11 @@ def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "stand
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if m is None:
             training = values[:, :begin]
-            known = ~np.isnan(training)
-            reference = np.where(known, training, 0.0).sum(axis=1) / known.sum(axis=1)  # nan if none known
+            reference = training.sum(axis=1) / begin
+            gaps = np.flatnonzero(np.isnan(reference))  # rows with a gap: the mean of the known values
+            if gaps.size:
+                known = ~np.isnan(training[gaps])
+                reference[gaps] = np.where(known, training[gaps], 0.0).sum(axis=1) / known.sum(axis=1)
             reference = np.broadcast_to(reference[:, None], judged_values.shape)
         elif isinstance(m, str):
             choice("m", m, ("glm",))

@@ -45,7 +45,7 @@ from scipy.stats import nbinom, poisson
 from scipy.stats import t as student_t
 
 from . import register
-from ._common import add_short_history, as_array, choice, empty, first_judged, integer, number
+from ._common import add_short_history, as_array, choice, empty, first_judged, gather_columns, integer, number
 from ._glm import fit_poisson
 from .base import DetectionResult, ParameterError, SeriesProblem, check_counts
 
@@ -221,7 +221,7 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
         read.update(range(max(t - weeks + 1, 0), t + 1))
     # Read (and check) only the weeks the models and the limit54 rule use.
     columns_read = np.array(sorted(read), dtype=np.int64) if read else np.arange(length)  # short: check all
-    values, problems = check_counts(array[:, columns_read], copy=False)
+    values, problems = check_counts(gather_columns(array, columns_read), copy=False)
     result = empty(series, length - start, start, problems)
     usable = ~np.all(np.isnan(values), axis=1)
     z = float(ndtri(1 - alpha))
