@@ -51,10 +51,14 @@ INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
 CHUNK = 4_000_000  # baseline values held at once (series × days × points)
 
 
-def percentile_rows(values: np.ndarray, p: float, interpolation: str = "linear") -> np.ndarray:
-    """The p-th percentile of each row along the last axis, skipping nan (nan if a row is all nan)."""
-    ordered = np.sort(values, axis=-1)  # nan sort last
-    n = np.sum(~np.isnan(values), axis=-1)
+def percentile_rows(values: np.ndarray, p: float, interpolation: str = "linear", *,
+                    ordered: np.ndarray | None = None) -> np.ndarray:
+    """The p-th percentile of each row along the last axis, skipping nan (nan if a row is all nan).
+
+    ``ordered``: ``values`` already sorted along the last axis (to take several percentiles of one sort)."""
+    if ordered is None:
+        ordered = np.sort(values, axis=-1)  # nan sort last
+    n = np.sum(~np.isnan(ordered), axis=-1)
     position = p / 100.0 * np.maximum(n - 1, 0)
     below = np.floor(position).astype(np.int64)
     above = np.minimum(below + 1, np.maximum(n - 1, 0))
@@ -126,8 +130,9 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
             sums = rolling_sums(values, mapped[part], window)  # series × days × (1 + points)
         current, baseline = sums[:, :, 0], sums[:, :, 1:]
         enough = np.sum(~np.isnan(baseline), axis=2) >= min_baseline
-        upper = percentile_rows(baseline, percentile, interpolation)
-        expected = percentile_rows(baseline, 50.0, "linear")
+        ordered = np.sort(baseline, axis=2)
+        upper = percentile_rows(baseline, percentile, interpolation, ordered=ordered)
+        expected = percentile_rows(baseline, 50.0, "linear", ordered=ordered)
         judged = enough & ~np.isnan(current)
         upper = np.where(judged, upper, np.nan)
         expected = np.where(judged, expected, np.nan)
