@@ -302,6 +302,11 @@ def test_city_cdc_adds_an_override_for_a_district(client, city):
     assert response.status_code == 302, text(response)
     override = DetectionConfig.objects.get(region=city.a.region, profile="甲区试行")
     assert override.min_cases == 2 and not override.active
+    # a general setting (no region) is the administrators': said on the region field, nothing saved
+    response = client.post(reverse("detection:config_create"), config_post(config, profile="全市试行"))
+    assert response.status_code == 422 and 'data-field="region"' in text(response)
+    assert "只有系统管理员可修改全局预警配置" in text(response)
+    assert not DetectionConfig.objects.filter(profile="全市试行").exists()
     # a district user sees it (its own district), a user of the other district does not
     client.force_login(city.a.users[Role.CDC])
     assert f'data-config="{override.pk}"' in text(client.get(reverse("detection:config_list")))

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core import scoping
-from yingji.core.errors import InvalidInput, YingjiError
+from yingji.core.errors import InvalidInput, NotPermitted, YingjiError
 from yingji.core.models import Region
 from yingji.surveillance.views.cards import disease_choices
-from yingji.surveillance.views.common import EVERYTHING, Choice, http_errors
+from yingji.surveillance.views.common import EVERYTHING, Choice
 from yingji.web.helpers import attach_errors, forbidden, paginate, query_without_page
 
 from ..choices import CountBasis, Frequency, HolidayMode, Measure, RegionLevel, Source
@@ -191,8 +191,11 @@ def _edit(request, instance):
     form = ConfigForm(request.POST if request.method == "POST" else None, user=user, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            with http_errors():
-                config = config_service.save_config(user, values_of(form), instance)
+            config = config_service.save_config(user, values_of(form), instance)
+        except NotPermitted as exc:
+            # a city CDC may only add or change settings limited to its own region: say so on the region field
+            show_errors(form, InvalidInput({"region": [_bi(exc.message, exc.message_en)]}, exc.message,
+                                           exc.message_en))
         except YingjiError as exc:
             show_errors(form, exc)
         else:
