@@ -480,8 +480,8 @@ def detect(
 ) -> None:
     """运行预警探测：单日或回溯一段日期，可重复运行（不会产生重复信号）/ Run outbreak detection for one date or
     backfill a range; safe to re-run (never duplicates a signal)."""
+    from yingji.core.errors import YingjiError
     from yingji.core.models import User
-    from yingji.detection.services.runs import backfill, local_today, run_detection
 
     if day and (date_from or date_to):
         fail("--date 不能与 --from/--to 同时使用", "--date cannot be combined with --from/--to")
@@ -493,6 +493,18 @@ def detect(
         if user is None:
             fail(f"用户“{as_user}”不存在或已停用", f"No active user named '{as_user}'")
     console = _console()
+    try:
+        _detect(console, day, date_from, date_to, notify, user)
+    except YingjiError as exc:
+        details = "；".join(m["message"] for ms in exc.fields.values() for m in ms)
+        details_en = "; ".join(m["message_en"] for ms in exc.fields.values() for m in ms)
+        fail(f"{exc.message}：{details}" if details else exc.message,
+             f"{exc.message_en}: {details_en}" if details_en else exc.message_en)
+
+
+def _detect(console: Console, day, date_from, date_to, notify, user) -> None:
+    from yingji.detection.services.runs import backfill, local_today, run_detection
+
     if date_from:
         start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
         if end < start:

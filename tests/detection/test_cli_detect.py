@@ -53,6 +53,8 @@ def test_detect_reports_problems_per_series(city):
     (["--from", "2026-03-10", "--to", "2026-03-01"], "早于", "before the start"),
     (["--date", "2026-03-10", "--from", "2026-03-01", "--to", "2026-03-02"], "不能", "cannot be combined"),
     (["--date", "2026-03-10", "--as", "nobody"], "不存在", "No active user"),
+    (["--date", "0001-01-01"], "2000-01-01", "from 2000-01-01 to today"),
+    (["--from", "2026-03-01", "--to", "2030-01-01"], "至今天", "to today"),
 ])
 def test_bad_input_is_refused_in_both_languages(db, args, zh, en):
     result = run("detect", *args)

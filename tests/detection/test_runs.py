@@ -169,9 +169,10 @@ def test_weekly_series_are_judged_on_the_sunday_ending_the_week(city):
     for offset in (0, 2, 5):  # Sunday, Friday, Tuesday of the same ISO week
         cards(city.a, "0200", sunday - timedelta(days=offset), 1)
     cards(city.a, "0200", sunday - timedelta(days=7), 1)  # the week before
-    saturday = run_detection(sunday - timedelta(days=1), now=NOW)
+    later = bj(2026, 3, 16, 6)
+    saturday = run_detection(sunday - timedelta(days=1), now=later)
     assert saturday.series_count == 0 and not Signal.objects.exists()
-    run_detection(sunday, now=NOW)
+    run_detection(sunday, now=later)
     [signal] = Signal.objects.all()
     assert (signal.signal_date, signal.observed, signal.upper) == (sunday, 3.0, 3.0)
 
@@ -188,3 +189,16 @@ def test_report_date_counts_of_a_holiday_move_to_the_next_workday_for_window_met
     run_detection(date(2026, 10, 8), now=bj(2026, 10, 9, 6))
     [signal] = Signal.objects.all()
     assert (signal.signal_date, signal.observed) == (date(2026, 10, 8), 2.0)
+
+
+def test_dates_outside_2000_to_today_are_refused(city):
+    from yingji.core.errors import InvalidInput
+
+    for day in (date(1999, 12, 31), NOW.date() + timedelta(days=1)):
+        with pytest.raises(InvalidInput) as caught:
+            run_detection(day, now=NOW)
+        assert "date" in caught.value.fields
+    with pytest.raises(InvalidInput) as caught:
+        backfill(D, D - timedelta(days=1), now=NOW)
+    assert "to" in caught.value.fields
+    assert not DetectionRun.objects.exists()

@@ -352,11 +352,26 @@ def _check_method_names(ctx: _Context, configs: list[DetectionConfig]) -> list[D
     return usable
 
 
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def check_day(day: date, *, field: str = "date", now: datetime | None = None) -> date:
+    """A date detection can judge: from 2000-01-01 to today (Asia/Shanghai); otherwise InvalidInput naming ``field``."""
+    from yingji.core.errors import InvalidInput, field_message
+
+    today = local_today(now)
+    if not EARLIEST_DAY <= day <= today:
+        raise InvalidInput({field: [field_message(f"日期须在 {EARLIEST_DAY} 至今天（{today}）之间",
+                                                  f"the date must be from {EARLIEST_DAY} to today ({today})")]})
+    return day
+
+
 def run_detection(day: date, *, kind: str = RunKind.DAILY, user=None, now: datetime | None = None,
                   send_notifications: bool | None = None, cache: CountCache | None = None,
                   configs: list[DetectionConfig] | None = None) -> DetectionRun:
     """Judge ``day`` with every active configuration; see the module docstring. Returns the run record."""
     now = now or timezone.now()
+    check_day(day, now=now)
     configs = active_configs() if configs is None else configs
     send = (kind == RunKind.DAILY) if send_notifications is None else send_notifications
     raised_at = now if kind == RunKind.DAILY else min(now, scheduled_time(day))
@@ -391,8 +406,12 @@ def backfill(start: date, end: date, *, user=None, progress: Callable[[int, int,
              send_notifications: bool = False, now: datetime | None = None) -> list[DetectionRun]:
     """Run every date from ``start`` to ``end`` (inclusive), counts read once; ``progress(done, total, run)`` after
     each date."""
+    check_day(start, field="from", now=now)
+    check_day(end, field="to", now=now)
     if end < start:
-        raise ValueError("end before start")
+        from yingji.core.errors import InvalidInput, field_message
+
+        raise InvalidInput({"to": [field_message("结束日期早于开始日期", "the end date is before the start date")]})
     configs = active_configs()
     longest = max((int(c.history_days) for c in configs), default=1)
     cache = CountCache(start - timedelta(days=longest + 7), end, configs)
