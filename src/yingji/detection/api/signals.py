@@ -282,7 +282,7 @@ def signal_kpis(request, params: Query[SignalKpiParams]):
             regioncodes.level_of(region)
         except regioncodes.CodeError as exc:
             raise InvalidInput({"region": [field_message(exc.message_zh, exc.message_en)]}) from exc
-        area = kpi_service._user_area(user)
+        area = kpi_service.user_area(user)
         if area and not regioncodes.is_within(region, area) and not user.is_platform_admin:
             raise NotPermitted("该区域不在您的管辖范围内", "This region is outside your jurisdiction")
     report = kpi_service.kpis(user, date_from=date_from, date_to=date_to, region=region, disease=params.disease,

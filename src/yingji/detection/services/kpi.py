@@ -129,7 +129,7 @@ def kpis(user, *, date_from: date, date_to: date, region: str | None = None, dis
     for signal_id, to_status in SignalAction.objects.filter(signal_id__in=[r["pk"] for r in rows]).values_list(
             "signal_id", "to_status"):
         reached.setdefault(signal_id, set()).add(to_status)
-    area = region or _user_area(user)
+    area = region or user_area(user)
     counties = _county_count(area)
     weeks = ((date_to - date_from).days + 1) / 7
     fixed = [r for r in rows if r["method"] in FIXED_METHODS]
@@ -146,7 +146,7 @@ def kpis(user, *, date_from: date, date_to: date, region: str | None = None, dis
                      temporal=_figures(temporal, reached, now, counties, weeks), by_region=by_region)
 
 
-def _user_area(user) -> str | None:
+def user_area(user) -> str | None:
     if user.is_platform_admin or user.organisation is None:
         return None
     return user.organisation.region_id

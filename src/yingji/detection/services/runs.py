@@ -69,7 +69,7 @@ class CountCache:
         self.start, self.end = start, end
         self._matrices: dict[tuple, CountMatrix] = {}
         self._disease_ids = set()
-        self._children = _disease_children()
+        self._children = disease_children()
         for config in configs:
             if config.source == Source.CARDS and config.disease_id:
                 self._disease_ids |= self.members(config.disease_id)
@@ -106,7 +106,7 @@ class CountCache:
         return self._matrices[key]
 
 
-def _disease_children() -> dict[int, list[int]]:
+def disease_children() -> dict[int, list[int]]:
     from yingji.surveillance.models import Disease
 
     children: dict[int, list[int]] = {}

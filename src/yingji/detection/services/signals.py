@@ -32,7 +32,7 @@ from ..algorithms import ParameterError, run
 from ..choices import OPEN_STATUSES, TRANSITIONS, Frequency, SignalStatus, Source
 from ..models import Signal, SignalAction
 from .counts import apply_holidays, card_counts, fever_counts, holiday_days, weekly
-from .runs import SHANGHAI, _disease_children, signal_link
+from .runs import SHANGHAI, disease_children, signal_link
 
 STATUS_LABELS = {
     SignalStatus.NEW: ("待核实", "to be verified"),
@@ -266,7 +266,7 @@ def series_for(signal: Signal, *, days: int = 90) -> dict:
         keys = {signal.measure}
     else:
         basis = config.count_basis if config else "report"
-        children = _disease_children()
+        children = disease_children()
         keys, frontier = {signal.disease_id}, [signal.disease_id]
         while frontier:
             frontier = [c for p in frontier for c in children.get(p, ()) if c not in keys]
