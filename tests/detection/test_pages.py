@@ -339,3 +339,18 @@ def test_indicators_count_responses_outbreaks_and_signals_per_county_week(client
     assert "乙区" not in html
     total = re.search(r'<tr data-kind="total">(.*?)</tr>', html, re.S).group(1)
     assert ">4<" in total
+
+
+def test_a_confirmed_signal_links_a_draft_report_made_from_it(client, city):
+    signal = make_signal(city.a, status=SignalStatus.CONFIRMED, verified_at=timezone.now())
+    client.force_login(city.a.users[Role.CDC])
+    page = text(client.get(reverse("detection:signal_detail", args=[signal.pk])))
+    assert re.search(r'<input type="radio" name="to_status" value="linked"[^>]*checked', page)  # the only step
+    response = client.post(reverse("detection:signal_act", args=[signal.pk]),
+                           {"to_status": "linked", "create_draft": "on"})
+    assert response.status_code == 302
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.LINKED and signal.event_report is not None
+    assert signal.event_report.status == "draft" and signal.event_report.region_id == city.a.region.code
+    page = text(client.get(reverse("detection:signal_detail", args=[signal.pk])))
+    assert signal.event_report.report_number in page

@@ -215,6 +215,8 @@ class ActionForm(forms.Form):
         super().__init__(data)
         allowed = TRANSITIONS.get(signal.status, ())
         self.fields["to_status"].choices = [(s.value, ACTION_LABELS.get(s, s.label)) for s in allowed]
+        if len(allowed) == 1:
+            self.fields["to_status"].initial = allowed[0].value
         self.fields["to_status"].error_messages["required"] = pick("请选择核实结果。", "Choose an outcome.")
         self.fields["to_status"].error_messages["invalid_choice"] = pick(
             "该信号当前状态不允许此操作。", "This step is not allowed from the signal's current status.")
