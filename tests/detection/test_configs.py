@@ -106,3 +106,12 @@ def test_a_single_case_alert_cannot_shift_holiday_counts(city):
     with pytest.raises(InvalidInput) as caught:
         svc.save_config(city.admin, {"holiday_mode": "shift"}, instance=config)
     assert "again on the workday" in caught.value.fields["holiday_mode"][0]["message_en"]
+
+
+def test_changes_are_audited_with_who_and_what(city):
+    from auditlog.models import LogEntry
+
+    config = DetectionConfig.objects.get(disease__code="0400", profile=PROFILE_2008)
+    svc.save_config(city.admin, {"min_cases": 5}, instance=config)
+    entry = LogEntry.objects.get_for_object(config).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor == city.admin and entry.changes_dict["min_cases"] == ["3", "5"]
