@@ -209,3 +209,18 @@ def test_a_retried_config_create_with_the_same_key_returns_the_first(client, cit
     again = client.post("/api/v1/detection-configs", body, content_type="application/json", **headers)
     assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
     assert DetectionConfig.objects.filter(profile="试行").count() == 1
+
+
+def test_profiles_are_listed_and_an_administrator_switches_them(client, city):
+    listed = {p["profile"]: p for p in call(client, "GET", "/api/v1/detection-configs/profiles",
+                                             city.a.users[Role.CDC]).json()}
+    assert listed["CIDARS-2014 evidence"]["active"] == 0 and listed["CIDARS-2014 evidence"]["configurations"] > 10
+    denied = call(client, "POST", "/api/v1/detection-configs/profiles/activate", city.users[Role.CDC],
+                  {"profile": "CIDARS-2014 evidence"})
+    assert denied.status_code == 403
+    unknown = call(client, "POST", "/api/v1/detection-configs/profiles/activate", city.admin, {"profile": "nope"})
+    assert unknown.status_code == 422 and "profile" in unknown.json()["fields"]
+    switched = call(client, "POST", "/api/v1/detection-configs/profiles/activate", city.admin,
+                    {"profile": "CIDARS-2014 evidence"})
+    after = {p["profile"]: p for p in switched.json()}
+    assert after["CIDARS-2014 evidence"]["active"] == after["CIDARS-2014 evidence"]["configurations"]

@@ -123,6 +123,35 @@ def list_detection_configs(request, filters: Query[DetectionConfigFilter]):
     return page
 
 
+class DetectionProfileOut(Schema):
+    profile: str
+    configurations: int
+    active: int
+
+
+class DetectionProfileIn(InputSchema):
+    profile: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL, description="方案名称 / profile name")
+
+
+@configs_router.get("/profiles", response=list[DetectionProfileOut], summary="配置方案 / Configuration profiles")
+def list_detection_profiles(request):
+    """各方案（如 CIDARS-2008：全国默认 P50；CIDARS-2014 evidence：按病种 P80/P90）的配置数与启用数。 / The profiles
+    (CIDARS-2008: national default P50; CIDARS-2014 evidence: per-disease P80/P90) with their configurations."""
+    from django.db.models import Count, Q
+
+    rows = (svc.configs(user_of(request)).order_by().values("profile")
+            .annotate(configurations=Count("pk"), active=Count("pk", filter=Q(active=True))).order_by("profile"))
+    return list(rows)
+
+
+@configs_router.post("/profiles/activate", response=list[DetectionProfileOut], summary="启用方案 / Activate a profile")
+def activate_detection_profile(request, payload: DetectionProfileIn):
+    """仅系统管理员：该方案覆盖的每个序列改用该方案的配置（同一序列的其他配置停用）。 / Administrators only: every
+    series the profile covers switches to the profile's configuration (the others of that series are deactivated)."""
+    svc.activate_profile(user_of(request), payload.profile)
+    return list_detection_profiles(request)
+
+
 @configs_router.get("/{int:config_id}", response=DetectionConfigOut, summary="预警配置详情 / Get a configuration")
 def get_detection_config(request, config_id: int = ID_PATH):
     return config_out(_config(request, config_id))
