@@ -6,7 +6,8 @@ What it does (deterministic for a seed and the surveillance step's ``today``):
   method) apply as shipped. The moving percentile method needs three earlier years of the same season, which a
   three-year demo history cannot give, so the step adds settings that apply only within 示范市 (region overrides,
   profile ``示范市演示``) for the diseases of the injected outbreaks: EARS C1 and C3 on county counts by report
-  date, at least 3 cases (:data:`DEMO_METHODS`). They go through ``services.configs`` like an administrator's.
+  date, at least 3 cases a day (1 for measles and dengue, 2 for scarlet fever: :data:`MIN_CASES`). They go
+  through ``services.configs`` like an administrator's.
 - **Detection runs.** ``services.runs.backfill`` over the days that matter, not the whole history: each injected
   outbreak's onset window and the week after it (:data:`AFTER_OUTBREAK_DAYS`), and the last :data:`RECENT_DAYS`
   days before ``today`` (the indicator page's default period). A full three-year backfill takes minutes on SQLite;
@@ -47,6 +48,10 @@ log = logging.getLogger("yingji.demo")
 OUTBREAK_DISEASES = ("4000", "3900", "1000", "2400", "1400", "3500", "Y020")
 DEMO_METHODS = [{"method": "ears_c1", "params": {}}, {"method": "ears_c3", "params": {}}]
 DEMO_MIN_CASES = 3
+# Rare diseases signal from the first cases (measles, dengue: a few sporadic imported cases a year otherwise);
+# scarlet fever from two a day. Measured on the demo history: with 3 everywhere the measles and dengue outbreaks
+# of 2024 (about one case a day) raise no signal.
+MIN_CASES = {"1000": 1, "2400": 1, "1400": 2}
 DEMO_HISTORY_DAYS = 60
 RECENT_DAYS = 60
 AFTER_OUTBREAK_DAYS = 7
@@ -118,7 +123,8 @@ def configure(ctx: DemoContext) -> list:
             continue
         made.append(save_config(ctx.actor, {
             "disease": code, "source": "cards", "measure": "cases", "region_level": "county", "region": CITY_CODE,
-            "profile": PROFILE, "methods": DEMO_METHODS, "min_cases": DEMO_MIN_CASES, "frequency": "daily",
+            "profile": PROFILE, "methods": DEMO_METHODS, "min_cases": MIN_CASES.get(code, DEMO_MIN_CASES),
+            "frequency": "daily",
             "count_basis": "report", "holiday_mode": "none", "history_days": DEMO_HISTORY_DAYS, "active": True,
             "notes": "示范市演示配置：移动百分位数法需要前三年同期数据，示范数据不足，改用 EARS C1/C3。",
         }))
