@@ -354,3 +354,21 @@ def test_a_confirmed_signal_links_a_draft_report_made_from_it(client, city):
     assert signal.event_report.status == "draft" and signal.event_report.region_id == city.a.region.code
     page = text(client.get(reverse("detection:signal_detail", args=[signal.pk])))
     assert signal.event_report.report_number in page
+
+
+def test_pages_switch_to_english(client, city):
+    signal = make_signal(city.a)
+    client.force_login(city.a.users[Role.CDC])
+    english(client)
+    for url, words in ((reverse("detection:signal_list"), ["Early-warning signals", "Signals per county and day",
+                                                           "To be verified", "Verification overdue only"]),
+                       (reverse("detection:signal_detail", args=[signal.pk]), ["Preliminary verification", "Lifecycle",
+                                                                                "Responsible CDC"]),
+                       (reverse("detection:kpis"), ["Early-warning indicators", "Response rate", "Within 24 h"]),
+                       (reverse("detection:config_list"), ["Detection settings", "Moving percentile (CIDARS)"])):
+        html = text(client.get(url))
+        assert 'lang="en"' in html
+        for word in words:
+            assert word in html, (url, word)
+        for chinese in ("预警信号", "待核实", "响应率", "预警配置"):
+            assert chinese not in html, (url, chinese)
