@@ -120,14 +120,16 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
     mapped = np.searchsorted(read, ends)  # window ends as positions in ``values``; windows stay contiguous
     tiled = read.size == np.unique(ends).size * window  # disjoint windows side by side (a run of a few days)
     usable = ~np.all(np.isnan(values), axis=1)
-    per_day = max(1, CHUNK // max(1, series * (points + 1)))
-    for chunk in range(0, len(days), per_day):
-        part = slice(chunk, chunk + per_day)
+    # Blocks of series (a backfill judges many days: each block's window sums come from one cumulative sum).
+    per_block = max(1, CHUNK // max(1, len(days) * (points + 1)))
+    columns = days - start
+    for lo in range(0, series if days.size else 0, per_block):
+        rows = slice(lo, lo + per_block)
         if tiled:  # window i of ``values`` is columns i·window .. (i+1)·window - 1
-            blocks = values.reshape(series, -1, window).sum(axis=2)
-            sums = blocks[:, mapped[part] // window]
+            blocks = values[rows].reshape(len(values[rows]), -1, window).sum(axis=2)
+            sums = blocks[:, mapped // window]
         else:
-            sums = rolling_sums(values, mapped[part], window)  # series × days × (1 + points)
+            sums = rolling_sums(values[rows], mapped, window)  # series × days × (1 + points)
         current, baseline = sums[:, :, 0], sums[:, :, 1:]
         enough = np.sum(~np.isnan(baseline), axis=2) >= min_baseline
         ordered = np.sort(baseline, axis=2)
@@ -139,10 +141,9 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
         with np.errstate(invalid="ignore"):
             over = current >= upper if operator == ">=" else current > upper
             alarm = judged & over & (current >= min_cases)
-        columns = days[part] - start
-        result.upper[:, columns] = upper
-        result.expected[:, columns] = expected
-        result.alarm[:, columns] = alarm
-        result.observed[:, columns] = current
+        result.upper[rows, columns] = upper
+        result.expected[rows, columns] = expected
+        result.alarm[rows, columns] = alarm
+        result.observed[rows, columns] = current
     add_short_history(problems, usable, result.judged, needed, "移动百分位数法/MPM", length)
     return result
