@@ -103,6 +103,16 @@ def test_misconfiguration_raises_a_bilingual_parameter_error(method, params):
     assert caught.value.message and caught.value.message_en
 
 
+@pytest.mark.parametrize("method", ALL)
+def test_infinite_counts_are_not_counts(method):
+    length = 1200 if method in DAILY else 300
+    counts = mixed(length)[[0, 0]]
+    counts[1, -1] = np.inf
+    result = run(method, counts)
+    assert [(p.series, p.code) for p in result.problems] == [(1, "non_integer")]
+    assert not result.judged[1].any() and result.judged[0].any()
+
+
 def test_unknown_method():
     with pytest.raises(ParameterError):
         run("holt_winters", np.zeros((1, 10)))

@@ -78,7 +78,8 @@ def check_counts(counts: np.ndarray, copy: bool | None = True) -> tuple[np.ndarr
         for lo in range(0, rows, step):
             block = counts[lo:lo + step]
             negative[lo:lo + step] = np.any(block < 0, axis=1)  # nan compares False
-            fractional[lo:lo + step] = np.any(np.floor(block) < block, axis=1)  # floor(x) < x: not an integer
+            # floor(x) < x: not an integer; ±inf is no count either
+            fractional[lo:lo + step] = np.any((np.floor(block) < block) | np.isinf(block), axis=1)
             empty[lo:lo + step] = np.all(np.isnan(block), axis=1)
     for row in np.flatnonzero(negative):
         problems.append(SeriesProblem(int(row), "negative", "计数含负数，序列未处理",
