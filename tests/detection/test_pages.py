@@ -372,3 +372,19 @@ def test_pages_switch_to_english(client, city):
             assert word in html, (url, word)
         for chinese in ("预警信号", "待核实", "响应率", "预警配置"):
             assert chinese not in html, (url, chinese)
+
+
+def test_a_large_reach_lists_the_counties_with_the_most_signals(client, city):
+    from yingji.core.models import Region
+
+    for n in range(50, 95):
+        Region.objects.create(code=f"9901{n}", name=f"测试{n}县", parent=city.city)
+    busy = Region.objects.get(code="990160")
+    busy_cdc = city.a.cdc  # any CDC: the summary counts by region
+    for days_ago in (1, 2, 3):
+        make_signal(city.a, days_ago=days_ago, region=busy, assigned_org=busy_cdc)
+    client.force_login(city.admin)
+    html = text(client.get(reverse("detection:signal_list")))
+    assert 'data-testid="hidden-counties"' in html and "另有 46 个县区未显示" in html
+    table = re.search(r'data-testid="signal-regions">(.*?)</table>', html, re.S).group(1)
+    assert "测试60县" in table and "测试61县" not in table

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Avg, Q
+from django.db.models.functions import Substr
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from .common import method_label, region_choices, require_viewer
 
 DEFAULT_DAYS = 30
 MAX_GRID_DAYS = 92
+MAX_COUNTIES = 40  # beyond this, the summary lists the counties with the most signals
 STATUS_CSS = {
     SignalStatus.NEW: "danger", SignalStatus.SUSPECTED: "warning", SignalStatus.INVESTIGATING: "warning",
     SignalStatus.CONFIRMED: "dark", SignalStatus.LINKED: "success", SignalStatus.EXCLUDED: "secondary",
@@ -144,32 +146,38 @@ def region_summary(user, signals, counties, start, end, now):
         if day >= grid_start:
             cells[(county, day)] += 1
     ordered = [rows[c.code] for c in counties]
-    index = {c.code: i for i, c in enumerate(counties)}
+    hidden = 0
+    if len(ordered) > MAX_COUNTIES:  # a province or the country: the counties with signals, most first
+        shown = sorted((r for r in ordered if r["total"]), key=lambda r: (-r["total"], r["region"].code))
+        hidden = len(ordered) - min(len(shown), MAX_COUNTIES)
+        ordered = sorted(shown[:MAX_COUNTIES], key=lambda r: r["region"].code)
+    index = {r["region"].code: i for i, r in enumerate(ordered)}
     grid = {
-        "regions": [c.name for c in counties],
+        "regions": [r["region"].name for r in ordered],
         "dates": [d.isoformat() for d in dates],
-        "cells": [[(day - grid_start).days, index[code], n] for (code, day), n in sorted(cells.items())],
+        "cells": [[(day - grid_start).days, index[code], n] for (code, day), n in sorted(cells.items())
+                  if code in index],
         "label": _("Signals"),
     }
-    positions = _positions(user, counties)
+    positions = _positions(user, [r["region"] for r in ordered])
     places = {
         "points": [{"name": r["region"].name, "lon": positions[r["region"].code][0],
                     "lat": positions[r["region"].code][1], "value": r["total"], "open": r["open"]}
                    for r in ordered if r["region"].code in positions],
         "labels": {"signals": _("Signals"), "open": _("Open"), "lon": _("Longitude"), "lat": _("Latitude")},
     }
-    return ordered, grid, places, grid_start
+    return ordered, grid, places, grid_start, hidden
 
 
 def _positions(user, counties) -> dict:
-    """A county's mean organisation position (only organisations within the user's reach)."""
-    result = {}
+    """A county's mean organisation position (only organisations within the user's reach), one query."""
+    codes = {c.code for c in counties}
+    if not codes:
+        return {}
     orgs = scoping.scope(user, Organisation.objects.filter(longitude__isnull=False, latitude__isnull=False))
-    for county in counties:
-        mean = orgs.filter(region__code__startswith=county.code).aggregate(lon=Avg("longitude"), lat=Avg("latitude"))
-        if mean["lon"] is not None:
-            result[county.code] = (round(float(mean["lon"]), 4), round(float(mean["lat"]), 4))
-    return result
+    rows = (orgs.annotate(county=Substr("region__code", 1, 6)).filter(county__in=codes).values("county")
+            .annotate(lon=Avg("longitude"), lat=Avg("latitude")).values_list("county", "lon", "lat"))
+    return {county: (round(float(lon), 4), round(float(lat), 4)) for county, lon, lat in rows}
 
 
 @login_required
@@ -185,13 +193,13 @@ def signal_list(request):
     counties = _counties(user, region_code)
     # The summary follows the filter but takes its period from the dates (last 30 days by default).
     summary_qs = form.apply(base, now) if form.is_bound else base
-    summary, grid, places, grid_start = region_summary(user, summary_qs, counties, start, end, now)
+    summary, grid, places, grid_start, hidden = region_summary(user, summary_qs, counties, start, end, now)
     overdue = base.filter(overdue_q(now)).count()
     return render(request, "detection/signals/list.html", {
         "filter": form, "page": page, "rows": rows_of(page.object_list, now), "query": query_without_page(request),
         "summary": summary, "grid": grid, "places": places, "date_from": start, "date_to": end,
         "grid_from": grid_start, "overdue": overdue, "open": base.filter(status__in=OPEN_STATUSES).count(),
-        "grid_height": f"{max(10.0, 2.2 * len(counties) + 6):.1f}em",
+        "grid_height": f"{max(10.0, 2.2 * len(summary) + 6):.1f}em", "hidden_counties": hidden,
     })
 
 
