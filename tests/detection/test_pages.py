@@ -388,3 +388,6 @@ def test_a_large_reach_lists_the_counties_with_the_most_signals(client, city):
     assert 'data-testid="hidden-counties"' in html and "另有 46 个县区未显示" in html
     table = re.search(r'data-testid="signal-regions">(.*?)</table>', html, re.S).group(1)
     assert "测试60县" in table and "测试61县" not in table
+    html = text(client.get(reverse("detection:kpis")))
+    table = re.search(r'data-testid="kpi-table">(.*?)</table>', html, re.S).group(1)
+    assert "测试60县" in table and "测试61县" not in table and "另有 46 个县区未显示" in html

@@ -20,7 +20,7 @@ from yingji.surveillance.views.common import EVERYTHING, Choice, DateInput, erro
 from ..services import kpi as kpi_service
 from ..services.kpi import Figures
 from .common import region_choices, require_viewer
-from .signals import _counties
+from .signals import MAX_COUNTIES, _counties
 
 DEFAULT_DAYS = 90
 
@@ -74,7 +74,7 @@ def kpi_page(request):
     require_viewer(user)
     form = KpiFilter(request.GET or None, user=user)
     start, end, region, disease = form.values()
-    report, table, problem = None, [], None
+    report, table, problem, hidden = None, [], None, 0
     if not form.is_bound or form.is_valid():
         try:
             with http_errors():
@@ -86,12 +86,16 @@ def kpi_page(request):
             for county in _counties(user, region):
                 figures = by_code.get(county.code) or Figures(signals=0, per_county_week=0.0)
                 table.append({"region": county, "f": figures})
+            if len(table) > MAX_COUNTIES:  # a province or the country: the counties with the most signals
+                busiest = sorted((r for r in table if r["f"].signals), key=lambda r: -r["f"].signals)[:MAX_COUNTIES]
+                hidden = len(table) - len(busiest)
+                table = sorted(busiest, key=lambda r: r["region"].code)
     summary = []
     if report is not None:
         summary = [(_("All signals"), report.total, "total"), (_("Fixed threshold (single case)"), report.fixed, "fixed"),
                    (_("Temporal models"), report.temporal, "temporal")]
     return render(request, "detection/kpis.html", {
         "filter": form, "date_from": start, "date_to": end, "report": report, "summary": summary, "table": table,
-        "charts": _chart(table) if table else None, "problem": problem,
+        "charts": _chart(table) if table else None, "problem": problem, "hidden_counties": hidden,
         "chart_height": f"{max(14.0, 2.0 * len(table) + 8):.1f}em",
     })
