@@ -107,6 +107,14 @@ def test_filters_status_region_disease_dates_and_overdue(client, city):
     assert shown(status="open") == {overdue.pk, fresh.pk}
     assert shown(region=city.b.region.code) == {excluded.pk}
     assert shown(disease="4000") == {fresh.pk}
+    assert shown(method="ears_c2") == {overdue.pk, fresh.pk, excluded.pk} and shown(method="cusum") == set()
+    fever = make_signal(city.a, disease="3500", days_ago=6, source="fever_clinic", measure="visits")
+    fever.disease = None
+    fever.save()
+    assert shown(disease="fever:visits") == set()  # the helper above knows three signals only
+    html = text(client.get(reverse("detection:signal_list"), {"disease": "fever:visits"}))
+    assert f'data-signal="{fever.pk}"' in html and f'data-signal="{overdue.pk}"' not in html
+    assert "发热门诊就诊人数" in html
     today = timezone.localdate()
     assert shown(date_from=(today - timedelta(days=5)).isoformat()) == {overdue.pk, fresh.pk}
     assert shown(date_to=(today - timedelta(days=10)).isoformat()) == {excluded.pk}

@@ -26,13 +26,13 @@ from yingji.surveillance.views.cards import disease_choices
 from yingji.surveillance.views.common import EVERYTHING, Choice, DateInput, http_errors
 from yingji.web.helpers import attach_errors, forbidden, paginate, pick, query_without_page, scoped_object
 
-from ..choices import OPEN_STATUSES, TRANSITIONS, SignalStatus, Source
+from ..choices import OPEN_STATUSES, TRANSITIONS, Measure, SignalStatus, Source
 from ..models import Signal
 from ..services.signals import actions as signal_actions
 from ..services.signals import is_overdue, overdue_q
 from . import lifecycle
 from . import series as series_view
-from .common import method_label, region_choices, require_viewer
+from .common import METHOD_LABELS, method_label, region_choices, require_viewer
 
 DEFAULT_DAYS = 30
 MAX_GRID_DAYS = 92
@@ -47,6 +47,7 @@ class SignalFilter(forms.Form):
     status = Choice(label=gettext_lazy("Status"), required=False)
     region = Choice(label=gettext_lazy("Region"), required=False)
     disease = Choice(label=gettext_lazy("Disease"), required=False)
+    method = Choice(label=gettext_lazy("Method"), required=False)
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
     overdue = forms.BooleanField(label=gettext_lazy("Verification overdue only"), required=False)
@@ -55,7 +56,10 @@ class SignalFilter(forms.Form):
         super().__init__(data)
         self.fields["status"].choices = [EVERYTHING, ("open", _("Open (not closed)")), *SignalStatus.choices]
         self.fields["region"].choices = region_choices(user, max_level=Region.LevelChoices.COUNTY)
-        self.fields["disease"].choices = disease_choices(leaves_only=False, blank=EVERYTHING)
+        self.fields["disease"].choices = [*disease_choices(leaves_only=False, blank=EVERYTHING),
+                                          (_("Fever clinics"), [(f"fever:{m}", label) for m, label in Measure.choices
+                                                     if m != Measure.CASES])]
+        self.fields["method"].choices = [EVERYTHING, *((name, method_label(name)) for name in METHOD_LABELS)]
 
     def clean(self):
         cleaned = super().clean()
@@ -83,8 +87,12 @@ class SignalFilter(forms.Form):
             qs = qs.filter(status=data["status"])
         if data["region"]:
             qs = qs.filter(region__code__startswith=subtree_prefix(data["region"]))
-        if data["disease"]:
+        if data["disease"].startswith("fever:"):
+            qs = qs.filter(source=Source.FEVER_CLINIC, measure=data["disease"].split(":", 1)[1])
+        elif data["disease"]:
             qs = qs.filter(Q(disease__code=data["disease"]) | Q(disease__parent__code=data["disease"]))
+        if data["method"]:
+            qs = qs.filter(method=data["method"])
         if data["date_from"]:
             qs = qs.filter(signal_date__gte=data["date_from"])
         if data["date_to"]:
