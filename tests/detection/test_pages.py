@@ -115,6 +115,8 @@ def test_filters_status_region_disease_dates_and_overdue(client, city):
     html = text(client.get(reverse("detection:signal_list"), {"disease": "fever:visits"}))
     assert f'data-signal="{fever.pk}"' in html and f'data-signal="{overdue.pk}"' not in html
     assert "发热门诊就诊人数" in html
+    detail = client.get(reverse("detection:signal_detail", args=[fever.pk]))
+    assert detail.status_code == 200 and "发热门诊就诊人数" in text(detail)
     today = timezone.localdate()
     assert shown(date_from=(today - timedelta(days=5)).isoformat()) == {overdue.pk, fresh.pk}
     assert shown(date_to=(today - timedelta(days=10)).isoformat()) == {excluded.pk}
