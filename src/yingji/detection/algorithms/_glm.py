@@ -55,7 +55,9 @@ def _deviance(constant, y, mu, log_mu, prior):
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Stacked A c = b (A symmetric). 2 × 2 in closed form; a singular A gets a least-norm answer."""
+    """Stacked A c = b (A symmetric). 1 × 1 and 2 × 2 in closed form; a singular A gets a least-norm answer."""
+    if a.shape[1] == 1 and np.all(a[:, 0, 0] > 0):
+        return b / a[:, 0, :]
     if a.shape[1] == 2:
         det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
         if np.all(det > 0):
@@ -68,6 +70,8 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _inverse(a: np.ndarray) -> np.ndarray:
+    if a.shape[1] == 1 and np.all(a[:, 0, 0] > 0):
+        return 1.0 / a
     if a.shape[1] == 2:
         det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
         if np.all(det > 0):
