@@ -60,3 +60,11 @@ def test_a_gap_in_the_baseline_leaves_the_point_unjudged():
     assert np.isnan(result.upper[0, 7:10]).all() and not result.alarm[0, 7:10].any()
     assert not np.isnan(result.upper[0, 10])
     assert result.problems == []
+
+
+def test_c3_on_a_flat_baseline_names_the_series():
+    counts = np.vstack([np.zeros(40), np.random.default_rng(1).poisson(5, 40)])
+    result = run("ears_c3", counts)
+    assert [(p.series, p.code) for p in result.problems] == [(0, "zero_variance")]
+    assert not result.judged[0].any() and result.judged[1].any()
+    assert run("ears_c3", counts, min_sigma=0.5).problems == []

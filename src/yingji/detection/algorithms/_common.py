@@ -110,20 +110,24 @@ def short_history(row: int, needed: int, method: str) -> SeriesProblem:
 
 
 def add_short_history(problems: list[SeriesProblem], rows_ok: np.ndarray, judged: np.ndarray, needed: int,
-                      method: str, length: int) -> None:
-    """A usable series none of whose requested points could be judged is a problem: ``short_history`` when
-    the series is shorter than the method needs, ``gaps`` when missing values are in the way."""
+                      method: str, length: int, values: np.ndarray | None = None) -> None:
+    """A usable series none of whose requested points could be judged, and not yet named, is a problem:
+    ``short_history`` when the series is shorter than the method needs, ``gaps`` when it has missing values
+    (``values``: what the method read), ``not_judged`` otherwise."""
     named = {problem.series for problem in problems}
     for row in np.flatnonzero(rows_ok & ~judged.any(axis=1)):
         if int(row) in named:
             continue
         if length < needed:
             problems.append(short_history(int(row), needed, method))
-        else:
+        elif values is None or np.isnan(values[row]).any():
             problems.append(SeriesProblem(int(row), "gaps",
                                           f"缺失值过多：{method} 无法判断所请求的任何时间点",
                                           f"too many missing values: {method} could not judge any requested "
                                           "time point"))
+        else:
+            problems.append(SeriesProblem(int(row), "not_judged", f"{method} 无法判断所请求的任何时间点",
+                                          f"{method} could not judge any requested time point"))
 
 
 def rolling_sums(values: np.ndarray, ends: np.ndarray, window: int) -> np.ndarray:

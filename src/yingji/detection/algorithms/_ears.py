@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import ndtri
 
 from ._common import add_short_history, choice, empty, integer, number, prepare
-from .base import DetectionResult
+from .base import DetectionResult, SeriesProblem
 
 LAG = {"C1": 0, "C2": 2, "C3": 4}  # extra history beyond the baseline
 
@@ -78,6 +78,14 @@ def detect(counts, method: str, baseline: int = 7, alpha: float | None = None, m
         result.upper[:, columns] = upper
         result.expected[:, columns] = expected
         result.alarm[:, columns] = alarm & ~np.isnan(upper)
-    add_short_history(problems, ~np.all(np.isnan(values), axis=1), result.judged, needed + 1, f"EARS {method}",
-                      length + lo)
+    usable = ~np.all(np.isnan(values), axis=1)
+    if method == "C3" and min_sigma == 0 and first < length:
+        # R's C3 divides by the baseline's standard deviation: a flat baseline (all zeros, say) gives 0/0.
+        flat = usable & ~result.judged.any(axis=1) & np.any(sd == 0, axis=1)
+        for row in np.flatnonzero(flat):
+            problems.append(SeriesProblem(int(row), "zero_variance",
+                                          "基线计数无变化（标准差为零，如全为零），EARS C3 无法计算；可设 min_sigma > 0",
+                                          "the baseline counts do not vary (standard deviation zero, e.g. all "
+                                          "zeros): EARS C3 cannot be computed; set min_sigma > 0"))
+    add_short_history(problems, usable, result.judged, needed + 1, f"EARS {method}", length + lo, values)
     return result

@@ -145,5 +145,5 @@ def detect(counts, window: int = 7, years: int = 3, k: int = 2, percentile: floa
         result.expected[rows, columns] = expected
         result.alarm[rows, columns] = alarm
         result.observed[rows, columns] = current
-    add_short_history(problems, usable, result.judged, needed, "移动百分位数法/MPM", length)
+    add_short_history(problems, usable, result.judged, needed, "移动百分位数法/MPM", length, values)
     return result

@@ -97,18 +97,18 @@ def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "stand
     result = empty(series, length - begin, begin, problems)
     usable = ~np.all(np.isnan(values), axis=1)
     if begin < 1 or begin >= length:
-        add_short_history(problems, usable, result.judged, 2, "CUSUM", length)
+        add_short_history(problems, usable, result.judged, 2, "CUSUM", length, values)
         return result
     begin -= lo  # from here on an index into values
     judged_values = values[:, begin:]
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if m is None:
-            training = values[:, :begin]
-            reference = training.sum(axis=1) / begin
+            past = values[:, :begin]
+            reference = past.sum(axis=1) / begin
             gaps = np.flatnonzero(np.isnan(reference))  # rows with a gap: the mean of the known values
             if gaps.size:
-                known = ~np.isnan(training[gaps])
-                reference[gaps] = np.where(known, training[gaps], 0.0).sum(axis=1) / known.sum(axis=1)
+                known = ~np.isnan(past[gaps])
+                reference[gaps] = np.where(known, past[gaps], 0.0).sum(axis=1) / known.sum(axis=1)
             reference = np.broadcast_to(reference[:, None], judged_values.shape)
         elif isinstance(m, str):
             choice("m", m, ("glm",))
@@ -146,5 +146,5 @@ def detect(counts, k: float = 1.04, h: float = 2.26, m=None, trans: str = "stand
     result.upper[:] = np.where(judged, upper, np.nan)
     result.expected[:] = np.where(judged, reference, np.nan)
     result.alarm[:] = alarm & judged
-    add_short_history(problems, usable, result.judged, 2, "CUSUM", length)
+    add_short_history(problems, usable, result.judged, 2, "CUSUM", length, values)
     return result

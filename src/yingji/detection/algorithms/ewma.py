@@ -78,5 +78,5 @@ def detect(counts, lam: float = 0.3, L: float = 3.0, baseline: int = 28, guard: 
         result.expected[:, columns] = np.where(judged, mean, np.nan)
         result.alarm[:, columns] = alarm
     add_short_history(problems, ~np.all(np.isnan(values), axis=1), result.judged, history + 1, "EWMA",
-                      length + lo)
+                      length + lo, values)
     return result

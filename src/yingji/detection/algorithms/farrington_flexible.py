@@ -263,5 +263,5 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
     for row in np.flatnonzero(failed):
         problems.append(SeriesProblem(int(row), "no_convergence", "部分周的回归模型未收敛，这些周未判断",
                                       "the regression did not converge for some weeks; those weeks are not judged"))
-    add_short_history(problems, usable, result.judged, needed + 1, "Farrington flexible", length)
+    add_short_history(problems, usable, result.judged, needed + 1, "Farrington flexible", length, values)
     return result
