@@ -186,6 +186,9 @@ YINGJI_CLUSTER_LOOKBACK_DAYS = int(os.environ.get("YINGJI_CLUSTER_LOOKBACK_DAYS"
 # Early warning: a signal's preliminary verification (初步核实) is due this many hours after it is issued, unless its
 # detection configuration sets its own (CIDARS: 24 h for temporal-model signals).
 YINGJI_SIGNAL_VERIFY_HOURS = int(os.environ.get("YINGJI_SIGNAL_VERIFY_HOURS", "24"))
+# A series whose open signal last alarmed within this many days gets no new statistical signal: the alarm joins
+# the open one (0 = a new signal every day the series alarms, as a bare CIDARS run would).
+YINGJI_SIGNAL_QUIET_DAYS = int(os.environ.get("YINGJI_SIGNAL_QUIET_DAYS", "7"))
 # SMS gateway for notifications: a dotted path to a class with send(phone, text). The default only logs.
 YINGJI_SMS_BACKEND = os.environ.get("YINGJI_SMS_BACKEND", "yingji.core.notify.LoggingSmsBackend")
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from yingji.core.models import Notification, Organisation, Region
+from yingji.core.models import ApiToken, Notification, Organisation, Region
 from yingji.core.roles import Role
 from yingji.detection.models import DetectionRun, Signal, SignalAction
 from yingji.detection.services.runs import backfill, run_detection, scheduled_time
@@ -202,3 +202,54 @@ def test_dates_outside_2000_to_today_are_refused(city):
         backfill(D, D - timedelta(days=1), now=NOW)
     assert "to" in caught.value.fields
     assert not DetectionRun.objects.exists()
+
+
+def _outbreak(city, start):
+    """A steady case a day for two weeks, then 10, 30, 90 and 270 cases on four days from ``start``."""
+    for back in range(1, 15):
+        cards(city.a, "3500", start - timedelta(days=back), 1)
+    for offset, n in enumerate((10, 30, 90)):
+        cards(city.a, "3500", start + timedelta(days=offset), n)
+
+
+EARS = {"disease": "3500", "methods": [{"method": "ears_c1", "params": {}}], "min_cases": 1,
+        "count_basis": "report"}
+
+
+def test_an_outbreak_alarming_on_consecutive_days_is_one_signal_with_its_alarm_days(client, city):
+    only(EARS)
+    _outbreak(city, D)
+    later = NOW + timedelta(days=10)
+    backfill(D - timedelta(days=1), D + timedelta(days=2), now=later)
+    [signal] = Signal.objects.all()
+    assert (signal.signal_date, signal.last_alarm_date, signal.alarm_days) == (D, D + timedelta(days=2), 3)
+    assert signal.observed == 10.0  # the figures of the day it was raised
+    _, raw = ApiToken.issue(city.a.users[Role.CDC], "test")
+    item = client.get(f"/api/v1/signals/{signal.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert (item["alarm_days"], item["last_alarm_date"]) == (3, "2026-03-12")
+    backfill(D - timedelta(days=1), D + timedelta(days=2), now=later)  # a rerun counts no day twice
+    signal.refresh_from_db()
+    assert Signal.objects.count() == 1 and signal.alarm_days == 3
+
+    # once the CDC has excluded it, a further alarm is news again: a new signal
+    Signal.objects.filter(pk=signal.pk).update(status="excluded")
+    cards(city.a, "3500", D + timedelta(days=3), 270)
+    run_detection(D + timedelta(days=3), now=later)
+    assert sorted(Signal.objects.values_list("signal_date", "status")) == [(D, "excluded"),
+                                                                          (D + timedelta(days=3), "new")]
+
+
+def test_with_no_quiet_period_every_alarm_day_is_a_signal(city, settings):
+    settings.YINGJI_SIGNAL_QUIET_DAYS = 0
+    only(EARS)
+    _outbreak(city, D)
+    backfill(D - timedelta(days=1), D + timedelta(days=2), now=NOW + timedelta(days=10))
+    assert Signal.objects.count() == 3 and set(Signal.objects.values_list("alarm_days", flat=True)) == {1}
+
+
+def test_fixed_threshold_signals_are_never_merged(city):
+    only(fixed("0200"))
+    cards(city.a, "0200", D, 1)
+    cards(city.a, "0200", D + timedelta(days=1), 1)
+    backfill(D, D + timedelta(days=1), now=NOW + timedelta(days=10))
+    assert Signal.objects.count() == 2

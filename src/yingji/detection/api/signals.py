@@ -62,6 +62,8 @@ class SignalOut(Schema):
     observed: float | None
     expected: float | None
     upper: float | None = Field(..., description="阈值 / threshold")
+    alarm_days: int = Field(..., description="报警天数（其后连日报警并入本信号）/ days alarmed (later alarms join it)")
+    last_alarm_date: date | None = Field(..., description="最近一次报警日期 / last day it alarmed")
     status: str
     status_label: str
     assigned_org: DetectionOrgRef | None
@@ -148,6 +150,7 @@ def signal_out(s: Signal, now: datetime | None = None) -> dict:
                          if s.assigned_org_id else None),
         "raised_at": s.raised_at, "verify_due_at": s.verify_due_at, "verified_at": s.verified_at,
         "overdue": svc.is_overdue(s, now), "overdue_flagged_at": s.overdue_flagged_at, "outcome_note": s.outcome_note,
+        "alarm_days": s.alarm_days, "last_alarm_date": s.last_alarm_date,
         "closed_at": s.closed_at, "event_report": s.event_report_id, "response_ref": s.response_ref,
         "next_statuses": [str(x) for x in TRANSITIONS.get(s.status, ())],
     }

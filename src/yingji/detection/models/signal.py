@@ -27,6 +27,10 @@ scheduled run time), ``verify_due_at`` is when the preliminary verification (初
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     signal_date = models.DateField(_("signal date"))
     observed = models.FloatField(_("observed"))
+    # A statistical alarm on the following days of an open signal joins it instead of raising another one
+    # (services.runs: YINGJI_SIGNAL_QUIET_DAYS): the last such day and how many days alarmed in all.
+    last_alarm_date = models.DateField(_("last alarm date"), null=True, blank=True)
+    alarm_days = models.PositiveIntegerField(_("days alarmed"), default=1)
     expected = models.FloatField(_("expected"), null=True, blank=True)
     upper = models.FloatField(_("threshold"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=SignalStatus.choices, default=SignalStatus.NEW)

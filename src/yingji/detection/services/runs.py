@@ -13,7 +13,9 @@ backfilled dates are not notified, and count as issued at the scheduled time of 
 A signal is raised where a method alarms on the run date and the observed count is at least the configuration's
 ``min_cases``. It is assigned to the CDC of the signal's region (failing that, of the nearest region above with
 a CDC), due for preliminary verification ``response_hours`` (default ``YINGJI_SIGNAL_VERIFY_HOURS``, 24 h) after it
-was issued, and the CDC's users are notified in the app and by SMS (core.notify).
+was issued, and the CDC's users are notified in the app and by SMS (core.notify). A statistical alarm of a series
+whose signal (not excluded) last alarmed within ``YINGJI_SIGNAL_QUIET_DAYS`` (7) joins that signal — its
+``alarm_days`` and ``last_alarm_date`` — rather than raising one more signal a day for the same outbreak.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .counts import SHANGHAI, CountMatrix, apply_holidays, card_counts, fever_co
 logger = logging.getLogger("yingji.detection")
 
 DEFAULT_VERIFY_HOURS = 24
+FIXED_THRESHOLD = "fixed_threshold"
 SCHEDULED_HOUR = 6  # the daily run's local time (Asia/Shanghai); see yingji/celery.py
 
 
@@ -279,10 +282,12 @@ def _raise(ctx: _Context, config: DetectionConfig, code: str, method: str, param
             existing.observed, existing.expected, existing.upper = observed, expected, upper
             existing.save(update_fields=["observed", "expected", "upper", "updated_at"])
         return
+    if _joins_open_signal(ctx, lookup, method):
+        return
     signal = Signal(**key, disease_id=config.disease_id, config=config, params=params, observed=observed,
                     expected=expected, upper=upper, status=SignalStatus.NEW, assigned_org=_cdc_for(ctx, code),
                     raised_at=ctx.raised_at, verify_due_at=ctx.raised_at + timedelta(hours=verify_hours(config)),
-                    run=ctx.run)
+                    run=ctx.run, last_alarm_date=ctx.day)
     try:
         with transaction.atomic():
             signal.save()
@@ -293,6 +298,32 @@ def _raise(ctx: _Context, config: DetectionConfig, code: str, method: str, param
     ctx.new_signals += 1
     if ctx.send and signal.assigned_org_id:
         _notify(signal)
+
+
+def quiet_days() -> int:
+    return max(0, int(getattr(settings, "YINGJI_SIGNAL_QUIET_DAYS", 7)))
+
+
+def _joins_open_signal(ctx: _Context, lookup: dict, method: str) -> bool:
+    """A statistical alarm of a series that already has a signal not excluded, which last alarmed within the quiet
+    period, joins that signal (its alarm days and last alarm date) instead of raising a new one: an outbreak
+    alarms for days on end, and the CDC should verify it once, not once a day. Fixed-threshold alarms always
+    raise their own signal (every day with a case of a 甲类 disease is news)."""
+    days = quiet_days()
+    if not days or method == FIXED_THRESHOLD:
+        return False
+    series = {k: v for k, v in lookup.items() if k not in ("method", "signal_date")}
+    open_signal = (Signal.objects.filter(**series, signal_date__lte=ctx.day,
+                                         last_alarm_date__gte=ctx.day - timedelta(days=days))
+                   .exclude(status=SignalStatus.EXCLUDED).exclude(method=FIXED_THRESHOLD)
+                   .order_by("-last_alarm_date", "-pk").first())
+    if open_signal is None:
+        return False
+    if open_signal.last_alarm_date < ctx.day:  # a later day: count it (a rerun of a counted day changes nothing)
+        open_signal.last_alarm_date = ctx.day
+        open_signal.alarm_days += 1
+        open_signal.save(update_fields=["last_alarm_date", "alarm_days", "updated_at"])
+    return True
 
 
 def _notify(signal: Signal) -> None:
