@@ -8,16 +8,18 @@ What it does (deterministic for a seed and the surveillance step's ``today``):
   profile ``示范市演示``) for the diseases of the injected outbreaks: EARS C1 and C3 on county counts by report
   date, at least 3 cases a day (1 for measles and dengue, 2 for scarlet fever: :data:`MIN_CASES`). They go
   through ``services.configs`` like an administrator's.
-- **Detection runs.** ``services.runs.backfill`` over the days that matter, not the whole history: each injected
-  outbreak's onset window and the week after it (:data:`AFTER_OUTBREAK_DAYS`), and the last :data:`RECENT_DAYS`
-  days before ``today`` (the indicator page's default period). A full three-year backfill takes minutes on SQLite;
-  this takes seconds and finds the same outbreak signals (option ``{"detection": {"recent_days": n}}``;
-  ``"full": True`` backfills every day of the history).
-- **Lifecycle.** Signals end up in every state, through ``services.signals`` (``transition``, ``link_event``) as
-  the responsible county CDC's reviewer, with times after the signal's issue drawn from the seed: the outbreak
-  signals suspected → investigating → confirmed, one per outbreak linked to the outbreak's event report when the
-  surveillance step wrote one (else to a draft report made from the signal); older other signals mostly excluded
-  with a reason, a few suspected or under investigation; the newest left to be verified (some of them overdue).
+- **Detection runs.** ``services.runs.run_detection`` day by day (counts read once), over the days that matter,
+  not the whole history: each injected outbreak's onset window and the week after it
+  (:data:`AFTER_OUTBREAK_DAYS`), and the last :data:`RECENT_DAYS` days before ``today``. A full three-year
+  backfill takes minutes on SQLite; this takes seconds and finds the same outbreak signals (option
+  ``{"detection": {"recent_days": n}}``; ``"full": True`` runs every day of the history).
+- **Lifecycle.** After each day's run, the responsible county CDC's reviewer responds to its new signals through
+  ``services.signals`` (``transition``; ``link_event`` at the end), within the day, with times drawn from the seed —
+  so, as on the platform, a later alarm of an excluded series raises a new signal and one of a series under
+  investigation joins the open signal. An outbreak's first signal goes suspected → investigating → confirmed, then
+  is linked to the outbreak's event report when the surveillance step wrote one (else to a draft report made from
+  the signal, one outbreak being left confirmed); other signals are mostly excluded with a reason, a few suspected
+  or under investigation; the newest are left to be verified (some of them overdue).
 
 **Audit.** Like the surveillance history, this synthetic history is not audited row by row (the audit trail would
 say that county CDC reviewers verified a year of signals on the day the demo was built): the step runs with
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import time as clock
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 from auditlog.context import disable_auditlog
@@ -100,16 +103,6 @@ def dates_to_run(ctx: DemoContext, history) -> list[date]:
     return sorted(d for d in days if history.start <= d <= last)
 
 
-def _ranges(days: list[date]) -> list[tuple[date, date]]:
-    ranges: list[tuple[date, date]] = []
-    for day in days:
-        if ranges and ranges[-1][1] + timedelta(days=1) == day:
-            ranges[-1] = (ranges[-1][0], day)
-        else:
-            ranges.append((day, day))
-    return ranges
-
-
 def configure(ctx: DemoContext) -> list:
     """The 示范市 overrides (created once; an existing one is left as it is)."""
     from yingji.detection.models import DetectionConfig
@@ -140,19 +133,33 @@ def build(ctx: DemoContext) -> None:
 
 
 def _build(ctx: DemoContext, history) -> None:
-    from yingji.detection.services.runs import backfill
+    """Day by day, as the platform works: the run for a day raises its signals, then the county CDCs respond to
+    them (so a later alarm of an excluded series raises a new signal, and one of a series under investigation
+    joins its open signal, as ``services.runs`` does). The counts are read once for all days."""
+    from yingji.detection.choices import RunKind
+    from yingji.detection.models import Signal
+    from yingji.detection.services.runs import CountCache, active_configs, run_detection
 
     started = clock.perf_counter()
     configure(ctx)
     days = dates_to_run(ctx, history)
     advance = ctx.track(STEP, "预警回溯运算 / detection backfill", len(days))
-    runs = 0
-    for first, last in _ranges(days):
-        runs += len(backfill(first, last, user=ctx.actor, now=history.now,
-                             progress=lambda done, total, run: advance()))
-    states = play_lifecycle(ctx, history)
-    log.info("demo detection (seed %s): %s runs over %s days, %s signals, states %s (%.1f s)", ctx.seed, runs,
-             len(days), demo_signals().count(), states, clock.perf_counter() - started)
+    configs = active_configs()
+    longest = max((int(c.history_days) for c in configs), default=1)
+    cache = CountCache(days[0] - timedelta(days=longest + 7), days[-1], configs)
+    player = Lifecycle(ctx, history)
+    for day in days:
+        run = run_detection(day, kind=RunKind.BACKFILL, user=ctx.actor, now=history.now, cache=cache,
+                            configs=configs, send_notifications=False)
+        raised = (Signal.objects.filter(run=run, region__code__startswith=DEMO_PREFIX)
+                  .select_related("disease", "region").order_by("region_id", "disease__code", "method", "pk"))
+        for signal in raised:
+            player.respond(signal)
+        advance()
+    player.finish()
+    states = dict(Counter(demo_signals().values_list("status", flat=True)))
+    log.info("demo detection (seed %s): %s runs, %s signals, states %s (%.1f s)", ctx.seed, len(days),
+             demo_signals().count(), states, clock.perf_counter() - started)
 
 
 def reset(ctx: DemoContext) -> None:
@@ -205,93 +212,96 @@ def _event_for(outbreak, cache: dict):
     return cache[outbreak.key]
 
 
-def outcomes(history, signals, events: dict) -> dict[str, str]:
-    """How each past outbreak that raised a signal ends: ``link`` to its event report when the surveillance step
-    wrote one, else ``confirmed`` (the first such) or ``draft`` (a draft initial report made from the signal) —
-    so that both confirmed and linked signals exist whenever two outbreaks were found."""
-    found = []
-    for signal in signals:
-        o = _outbreak_of(signal, history)
-        if o is not None and not o.current and o.key not in [f.key for f in found]:
-            found.append(o)
-    plan: dict[str, str] = {}
-    without = [o.key for o in found if _event_for(o, events) is None]
-    for o in found:
-        plan[o.key] = "link" if o.key not in without else "draft"
-    if without:
-        plan[without[0]] = "confirmed"
-    if len(found) >= 2 and "confirmed" not in plan.values():
-        plan[found[-1].key] = "confirmed"
-    if len(found) >= 2 and set(plan.values()) == {"confirmed"}:
-        plan[found[0].key] = "draft"
-    return plan
+class Lifecycle:
+    """The county CDC reviewers' responses to the signals as they are raised (module docstring), drawn from the
+    seed. An outbreak's first signal goes suspected → investigating → confirmed at once; how it ends (linked to
+    the outbreak's event report, to a draft report made from it, or left confirmed) is settled in :meth:`finish`,
+    when every outbreak found is known."""
 
+    def __init__(self, ctx: DemoContext, history):
+        self.ctx, self.history = ctx, history
+        self.rng = ctx.rng(STEP)
+        self.reviewers: dict = {}
+        self.events: dict = {}
+        self.followed: dict = {}  # outbreak key → its first signal (confirmed, or under way if current)
+        self.newest = history.end - timedelta(days=NEWEST_UNVERIFIED_DAYS - 1)
+        self.still_open = {"investigating": False, "suspected": False}
 
-def play_lifecycle(ctx: DemoContext, history) -> dict:
-    """Move the backfilled signals through their lifecycle (module docstring); returns the count per status."""
-    from collections import Counter
+    def at(self, signal, hours: float) -> datetime:
+        return min((signal.raised_at or self.history.now) + timedelta(hours=hours), self.history.now)
 
-    from yingji.detection.choices import SignalStatus as S
-    from yingji.detection.services.signals import link_event, transition
+    def step(self, signal, user, to, hours, note=""):
+        from yingji.detection.services.signals import transition
 
-    rng = ctx.rng(STEP)
-    reviewers: dict = {}
-    events: dict = {}
-    linked_outbreaks: set = set()
-    newest = history.end - timedelta(days=NEWEST_UNVERIFIED_DAYS - 1)
-    signals = list(demo_signals().select_related("disease", "region").order_by(
-        "signal_date", "region_id", "disease__code", "method", "pk"))
-    ends = outcomes(history, signals, events)
-    others = [s for s in signals if _outbreak_of(s, history) is None and s.signal_date < newest]
-    forced = {others[-1].pk: "investigating", others[-2].pk: "suspected"} if len(others) >= 2 else {}
+        return transition(user, signal, to, note=note, now=self.at(signal, hours))
 
-    def at(signal, hours: float) -> datetime:
-        return min((signal.raised_at or history.now) + timedelta(hours=hours), history.now)
+    def respond(self, signal) -> None:
+        from yingji.detection.choices import SignalStatus as S
 
-    def step(signal, user, to, hours, note=""):
-        return transition(user, signal, to, note=note, now=at(signal, hours))
-
-    for signal in signals:
-        user = _reviewer(signal.assigned_org_id, reviewers)
-        if user is None:
-            continue
-        outbreak = _outbreak_of(signal, history)
-        first = rng.choice((0.3, 0.6, 1.0, 1.5, 2.5, 4.0, 8.0, 20.0, 30.0))  # hours to the first response
-        if signal.signal_date >= newest and (outbreak is None or outbreak.current):
-            # recent: most wait for verification; the current outbreak's first signal is already suspected
-            if outbreak is not None and outbreak.key not in linked_outbreaks:
-                linked_outbreaks.add(outbreak.key)
-                step(signal, user, S.SUSPECTED, min(first, 2.0), rng.choice(NOTES["suspected"]))
-            continue
-        if outbreak is not None and outbreak.key not in linked_outbreaks:
-            linked_outbreaks.add(outbreak.key)
-            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
-            signal = step(signal, user, S.INVESTIGATING, first + 3, NOTES["investigating"][0])
-            if outbreak.current:
-                continue
-            signal = step(signal, user, S.CONFIRMED, first + 48, NOTES["confirmed"][0])
-            end = ends.get(outbreak.key, "confirmed")
-            if end == "link":
-                link_event(user, signal, event_report_id=_event_for(outbreak, events).pk, now=at(signal, first + 50))
-            elif end == "draft":
-                link_event(user, signal, create_draft=True, now=at(signal, first + 50))
-            continue
-        if outbreak is not None:  # further signals of an outbreak already followed up
-            step(signal, user, S.EXCLUDED, first, "同一暴发疫情的后续信号，已在首个信号中处置。")
-            continue
+        user = _reviewer(signal.assigned_org_id, self.reviewers)
+        if user is None or signal.status != S.NEW:
+            return
+        rng = self.rng
+        outbreak = _outbreak_of(signal, self.history)
+        first = rng.choice((0.3, 0.6, 1.0, 1.5, 2.5, 4.0, 8.0, 20.0))  # hours to the first response
+        if outbreak is not None and outbreak.key not in self.followed:
+            self.followed[outbreak.key] = signal
+            signal = self.step(signal, user, S.SUSPECTED, min(first, 2.0), rng.choice(NOTES["suspected"]))
+            if signal.signal_date >= self.newest:
+                return
+            signal = self.step(signal, user, S.INVESTIGATING, min(first, 2.0) + 3, NOTES["investigating"][0])
+            if not outbreak.current:
+                self.step(signal, user, S.CONFIRMED, min(first, 2.0) + 48, NOTES["confirmed"][0])
+            return
+        if signal.signal_date >= self.newest:
+            return  # the newest wait for verification (some of them overdue)
+        if outbreak is not None:  # a further signal of an outbreak already followed up
+            self.step(signal, user, S.EXCLUDED, first, "同一暴发疫情的后续信号，已在首个信号中处置。")
+            return
+        recent = signal.signal_date >= self.newest - timedelta(days=10)
+        if recent and not self.still_open["investigating"]:
+            self.still_open["investigating"] = True
+            signal = self.step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            self.step(signal, user, S.INVESTIGATING, first + 4, NOTES["investigating"][0])
+            return
+        if recent and not self.still_open["suspected"]:
+            self.still_open["suspected"] = True
+            self.step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            return
         draw = rng.random()
-        if signal.pk in forced:
-            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
-            if forced[signal.pk] == "investigating":
-                step(signal, user, S.INVESTIGATING, first + 4, NOTES["investigating"][0])
-        elif draw < 0.86:
-            step(signal, user, S.EXCLUDED, first, rng.choice(NOTES["excluded"]))
-        elif draw < 0.93:
-            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
-            step(signal, user, S.EXCLUDED, first + 20, "现场调查未发现流行病学关联，排除。")
+        if draw < 0.9:
+            self.step(signal, user, S.EXCLUDED, first, rng.choice(NOTES["excluded"]))
         elif draw < 0.97:
-            step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            signal = self.step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            self.step(signal, user, S.EXCLUDED, first + 20, "现场调查未发现流行病学关联，排除。")
         else:
-            signal = step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
-            step(signal, user, S.INVESTIGATING, first + 4, NOTES["investigating"][0])
-    return dict(Counter(demo_signals().values_list("status", flat=True)))
+            signal = self.step(signal, user, S.SUSPECTED, first, rng.choice(NOTES["suspected"]))
+            self.step(signal, user, S.INVESTIGATING, first + 4, NOTES["investigating"][0])
+
+    def finish(self) -> None:
+        """How the confirmed outbreaks end: ``link`` to the outbreak's event report when the surveillance step
+        wrote one; else the first such is left ``confirmed`` and the others linked to a ``draft`` report made
+        from the signal — so both confirmed and linked signals exist whenever two outbreaks were found."""
+        from yingji.detection.choices import SignalStatus as S
+        from yingji.detection.services.signals import link_event
+
+        found = [o for o in self.history.outbreaks if o.key in self.followed and not o.current
+                 and self.followed[o.key].signal_date < self.newest]
+        without = [o.key for o in found if _event_for(o, self.events) is None]
+        plan = {o.key: ("draft" if o.key in without else "link") for o in found}
+        if without:
+            plan[without[0]] = "confirmed"
+        if len(found) >= 2 and "confirmed" not in plan.values():
+            plan[found[-1].key] = "confirmed"
+        if len(found) >= 2 and set(plan.values()) == {"confirmed"}:
+            plan[found[0].key] = "draft"
+        for o in found:
+            signal = type(self.followed[o.key]).objects.get(pk=self.followed[o.key].pk)
+            if plan[o.key] == "confirmed" or signal.status != S.CONFIRMED:
+                continue
+            user = _reviewer(signal.assigned_org_id, self.reviewers)
+            hours = ((signal.verified_at - signal.raised_at).total_seconds() / 3600 if signal.verified_at else 0) + 50
+            if plan[o.key] == "link":
+                link_event(user, signal, event_report_id=_event_for(o, self.events).pk, now=self.at(signal, hours))
+            else:
+                link_event(user, signal, create_draft=True, now=self.at(signal, hours))
