@@ -3,7 +3,7 @@
 Writes tests/golden/series_daily.csv (730 days) and tests/golden/series_weekly.csv (416 weeks, 8 years): one
 column per series, one row per time point, an empty cell for a gap. The series cover the cases the methods
 meet in practice: seasonal Poisson baselines with and without outbreaks, a trend, sparse counts, all zeros,
-gaps and high counts.
+gaps and high counts. tests/golden/population_weekly.csv holds a population per weekly series and week.
 """
 
 from __future__ import annotations
@@ -66,6 +66,13 @@ def weekly(rng):
     return columns
 
 
+def population(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A weekly population per series for Farrington's population offset: growing, shrinking, a step."""
+    t = np.arange(len(next(iter(columns.values()))))
+    shapes = [1 + 0.002 * t, 1 - 0.0008 * t, np.where(t < 300, 1.0, 1.3), 1 + 0.1 * np.sin(2 * np.pi * t / 52)]
+    return {name: np.round(50_000 * (i + 1) * shapes[i % len(shapes)]) for i, name in enumerate(columns)}
+
+
 def write(path: Path, columns: dict[str, np.ndarray]) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -79,7 +86,9 @@ def write(path: Path, columns: dict[str, np.ndarray]) -> None:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     write(OUT / "series_daily.csv", daily(np.random.default_rng(20260401)))
-    write(OUT / "series_weekly.csv", weekly(np.random.default_rng(20260402)))
+    columns = weekly(np.random.default_rng(20260402))
+    write(OUT / "series_weekly.csv", columns)
+    write(OUT / "population_weekly.csv", population(columns))
     return 0
 
 

@@ -11,6 +11,7 @@ read_series <- function(name) {
 }
 daily <- read_series("series_daily.csv")
 weekly <- read_series("series_weekly.csv")
+population <- read_series("population_weekly.csv")
 
 long <- function(config, observed, res, from, extra = list()) {
   n <- nrow(upperbound(res))
@@ -90,13 +91,15 @@ farrington_configs <- list(
   muan = list(thresholdMethod = "muan", noPeriods = 10, pastWeeksNotIncluded = 26),
   b3_w2_half = list(b = 3, w = 2, powertrans = "1/2", alpha = 0.01),
   none_noreweight = list(powertrans = "none", reweight = FALSE, trend = FALSE),
-  notrend_pwni1 = list(trend = FALSE, pastWeeksNotIncluded = 1, limit54 = c(3, 2))
+  notrend_pwni1 = list(trend = FALSE, pastWeeksNotIncluded = 1, limit54 = c(3, 2)),
+  population = list(populationOffset = TRUE),
+  population_noufaily = list(populationOffset = TRUE, noPeriods = 10, pastWeeksNotIncluded = 26)
 )
 frames <- list()
 for (config in names(farrington_configs)) {
   control <- farrington_configs[[config]]
   control$glmWarnings <- FALSE
-  s <- sts(observed = weekly, frequency = 52, start = c(2000, 1))
+  s <- sts(observed = weekly, frequency = 52, start = c(2000, 1), population = population)
   res <- farringtonFlexible(s, control = control)
   from <- nrow(weekly) - nrow(upperbound(res)) + 1
   frames[[config]] <- long(config, weekly, res, from,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from yingji.detection.algorithms import run
+from yingji.detection.algorithms import ParameterError, run
 from yingji.detection.algorithms.farrington_flexible import block_labels
 
 
@@ -79,3 +79,17 @@ def test_gaps_are_left_out_of_the_model(weekly):
     x[0, 300] = np.nan  # the week itself: a bound, no alarm
     gap = run("farrington_flexible", x)
     assert not gap.alarm[0, 300] and gap.problems == []
+
+
+def test_population_offset(weekly):
+    constant = run("farrington_flexible", weekly, last=3, population=1000.0)
+    plain = run("farrington_flexible", weekly, last=3)
+    np.testing.assert_allclose(constant.upper, plain.upper, rtol=1e-9)  # a constant offset changes nothing
+    # Without a trend the model is a rate: a population grown since the reference years raises the expectation.
+    growing = np.broadcast_to(1000.0 * (1 + 0.01 * np.arange(weekly.shape[1])), weekly.shape)
+    grown = run("farrington_flexible", weekly, last=3, population=growing, trend=False)
+    flat = run("farrington_flexible", weekly, last=3, trend=False)
+    assert (grown.expected > flat.expected).all()
+    for bad in (0.0, -5.0, np.nan, np.ones(7)):
+        with pytest.raises(ParameterError):
+            run("farrington_flexible", weekly, last=3, population=bad)

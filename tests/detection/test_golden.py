@@ -46,6 +46,7 @@ def load_golden(name: str) -> dict[str, dict[str, dict[str, np.ndarray]]]:
 
 DAILY = load_series("series_daily.csv")
 WEEKLY = load_series("series_weekly.csv")
+POPULATION = load_series("population_weekly.csv")
 
 
 def compare(result, reference: dict[str, np.ndarray], row: int, label: str, *, limit54: bool = False) -> None:
@@ -135,6 +136,8 @@ FARRINGTON = {
     "b3_w2_half": {"b": 3, "w": 2, "powertrans": "1/2", "alpha": 0.01},
     "none_noreweight": {"powertrans": "none", "reweight": False, "trend": False},
     "notrend_pwni1": {"trend": False, "past_weeks_not_included": 1, "limit54": (3, 2)},
+    "population": {"population": "weekly"},
+    "population_noufaily": {"population": "weekly", "no_periods": 10, "past_weeks_not_included": 26},
 }
 
 
@@ -142,7 +145,11 @@ FARRINGTON = {
 def test_farrington_flexible_matches_r(config):
     golden = load_golden("farrington_flexible.csv")[config]
     names, counts = WEEKLY
-    result = run("farrington_flexible", counts, **FARRINGTON[config])
+    params = dict(FARRINGTON[config])
+    if "population" in params:  # R: sts(population = …), control populationOffset = TRUE
+        assert POPULATION[0] == names
+        params["population"] = POPULATION[1]
+    result = run("farrington_flexible", counts, **params)
     for row, name in enumerate(names):
         reference = golden[name]
         compare(result, reference, row, f"{config}/{name}", limit54=True)

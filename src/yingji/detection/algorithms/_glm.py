@@ -87,8 +87,9 @@ def _inverse(a: np.ndarray) -> np.ndarray:
         return np.stack([np.linalg.pinv(ai) for ai in a])
 
 
-def fit_poisson(X: np.ndarray, y: np.ndarray, prior: np.ndarray) -> GlmFit:
-    """Fit every series of the batch to the one design ``X`` (n, p); ``y`` and ``prior`` are (batch, n)."""
+def fit_poisson(X: np.ndarray, y: np.ndarray, prior: np.ndarray, offset: np.ndarray | None = None) -> GlmFit:
+    """Fit every series of the batch to the one design ``X`` (n, p); ``y``, ``prior`` and ``offset`` (a known
+    term added to the linear predictor, e.g. log population; R's ``offset()``) are (batch, n)."""
     X = np.asarray(X, dtype=float)
     XT = np.ascontiguousarray(X.T)
     n, p = X.shape
@@ -97,8 +98,9 @@ def fit_poisson(X: np.ndarray, y: np.ndarray, prior: np.ndarray) -> GlmFit:
     prior = np.where(prior > 0, prior, 0.0)
     y = np.where(prior > 0, y, 0.0)
     constant = np.einsum("bn,bn->b", prior, _ylogy(y) - y)
+    offset = np.zeros_like(y) if offset is None else np.where(prior > 0, offset, 0.0)
     mu = y + 0.1
-    eta = np.log(mu)
+    eta = np.log(mu)  # as R: the starting linear predictor includes the offset
     dev_old = _deviance(constant, y, mu, eta, prior)
     coef = np.zeros((batch, p))
     weights = np.zeros((batch, n))
@@ -110,15 +112,15 @@ def fit_poisson(X: np.ndarray, y: np.ndarray, prior: np.ndarray) -> GlmFit:
         if idx.size == 0:
             break
         every = idx.size == batch
-        e, m, yi, pi, ci = ((eta, mu, y, prior, constant) if every else
-                            (eta[idx], mu[idx], y[idx], prior[idx], constant[idx]))
+        e, m, yi, pi, ci, oi = ((eta, mu, y, prior, constant, offset) if every else
+                                (eta[idx], mu[idx], y[idx], prior[idx], constant[idx], offset[idx]))
         # d mu / d eta = max(exp(eta), eps), which is mu itself after the first step; variance(mu) = mu.
         mu_eta = np.maximum(np.exp(e), EPS) if iteration == 0 else m
-        z = e + (yi - m) / mu_eta
+        z = e - oi + (yi - m) / mu_eta
         w2 = pi * (mu_eta * mu_eta / m) if iteration == 0 else pi * m  # working weights (0 outside the fit)
         a = (w2 @ outer).reshape(-1, p, p)  # X' W X
         c = _solve(a, (w2 * z) @ X)
-        new_eta = c @ XT
+        new_eta = c @ XT + oi
         new_mu = np.maximum(np.exp(new_eta), EPS)
         dev = _deviance(ci, yi, new_mu, np.maximum(new_eta, LOG_EPS), pi)
         if every:

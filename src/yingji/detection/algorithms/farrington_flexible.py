@@ -34,6 +34,9 @@ Alarm rule (R's): score ``X = (y - fit)/(U - fit) > 1`` and ``y > 0`` and at lea
 fit on the link scale for nbPlugin/muan; so does Yingji.) Where the ``limit54`` rule fails R reports no bound;
 Yingji reports the bound (for the chart) and never alarms there.
 
+``population`` (optional; series × weeks, or anything that broadcasts to it): R's ``populationOffset = TRUE`` —
+``log(population)`` enters the model as an offset and the prediction uses the current week's population.
+
 Weeks before ``b·freq + w`` have too little history and are not judged.
 """
 
@@ -96,10 +99,10 @@ def _dispersion(fit, y, weights=None):
     return fit.pearson_dispersion(y, weights)
 
 
-def _fit(X, y, mask, reweight, threshold):
+def _fit(X, y, mask, reweight, threshold, offset=None):
     """R's fitGLM.flexible for a batch sharing one design. Returns fit, phi, prediction dispersion, ok."""
     prior = mask.astype(float)
-    fit = fit_poisson(X, y, prior)
+    fit = fit_poisson(X, y, prior, offset)
     phi = np.maximum(_dispersion(fit, y), 1.0)
     dispersion = _dispersion(fit, y)
     if reweight:
@@ -111,21 +114,22 @@ def _fit(X, y, mask, reweight, threshold):
             inverse = np.where(large, 1.0 / (s * s), 1.0)
             gamma = mask.sum(axis=1) / np.sum(np.where(mask, inverse, 0.0), axis=1)
             omega = np.where(mask, gamma[:, None] * inverse, 0.0)
-        refit = fit_poisson(X, y, omega)
+        refit = fit_poisson(X, y, omega, offset)
         phi = np.maximum(_dispersion(refit, y), 1.0)
         dispersion = _dispersion(refit, y, omega)  # R: summary.glm reads model$weights, replaced by omega
         return refit, phi, dispersion, fit.converged
     return fit, phi, dispersion, fit.converged
 
 
-def _predict(fit, x0, dispersion):
-    eta = fit.coef @ x0
+def _predict(fit, x0, dispersion, offset_now=None):
+    eta = fit.coef @ x0 + (0.0 if offset_now is None else offset_now)
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.einsum("p,bpq,q->b", x0, fit.cov_unscaled, x0) * dispersion)
     return eta, se
 
 
-def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight, threshold, b, p_trend):
+def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight, threshold, b, p_trend,
+              offset=None, offset_now=None):
     """One judged week for a batch of series. Returns eta0, se(eta0), phi, trend used, ok."""
     batch = len(y)
     eta = np.full(batch, np.nan)
@@ -135,8 +139,8 @@ def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight,
     ok = np.zeros(batch, dtype=bool)
     plain = np.ones(batch, dtype=bool)
     if trend:
-        fit, phi_t, disp_t, converged = _fit(X_trend, y, mask, reweight, threshold)
-        eta_t, se_t = _predict(fit, x0_trend, disp_t)
+        fit, phi_t, disp_t, converged = _fit(X_trend, y, mask, reweight, threshold, offset)
+        eta_t, se_t = _predict(fit, x0_trend, disp_t, offset_now)
         with np.errstate(invalid="ignore", divide="ignore"):
             coef_se = np.sqrt(fit.cov_unscaled[:, 1, 1] * disp_t)
             p_value = 2 * student_t.cdf(-np.abs(fit.coef[:, 1] / coef_se), np.maximum(fit.df_residual, 1))
@@ -147,8 +151,9 @@ def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight,
         plain = ~keep
     if plain.any():
         idx = np.flatnonzero(plain)
-        fit, phi_p, disp_p, converged = _fit(X_plain, y[idx], mask[idx], reweight, threshold)
-        eta_p, se_p = _predict(fit, x0_plain, disp_p)
+        fit, phi_p, disp_p, converged = _fit(X_plain, y[idx], mask[idx], reweight, threshold,
+                                             None if offset is None else offset[idx])
+        eta_p, se_p = _predict(fit, x0_plain, disp_p, None if offset_now is None else offset_now[idx])
         eta[idx], se[idx], phi[idx] = eta_p, se_p, phi_p
         ok[idx] = converged
     return eta, se, phi, used_trend, ok
@@ -185,7 +190,8 @@ def _upper_noufaily(eta0, se_link, phi, alpha, z, method):
 def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_threshold: float = 2.58,
            alpha: float = 0.05, trend: bool = True, p_threshold_trend: float = 0.05, limit54=(5, 4),
            powertrans: str = "2/3", no_periods: int = 1, past_weeks_not_included: int | None = None,
-           threshold_method: str = "delta", freq: int = 52, last: int | None = None) -> DetectionResult:
+           threshold_method: str = "delta", freq: int = 52, population=None,
+           last: int | None = None) -> DetectionResult:
     freq = integer("freq", freq, minimum=4, maximum=53)
     b = integer("b", b, minimum=1, maximum=20)
     w = integer("w", w, minimum=0, maximum=freq // 2 - 1)
@@ -222,6 +228,17 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
     # Read (and check) only the weeks the models and the limit54 rule use.
     columns_read = np.array(sorted(read), dtype=np.int64) if read else np.arange(length)  # short: check all
     values, problems = check_counts(gather_columns(array, columns_read), copy=False)
+    log_population = None
+    if population is not None:
+        try:
+            full = np.broadcast_to(np.asarray(population, dtype=float), array.shape)
+        except (TypeError, ValueError):
+            raise ParameterError("人口数须与计数同形（序列 × 时间），或可按其广播",
+                                 "population must have the shape of counts (series × time) or broadcast to it") from None
+        read_population = gather_columns(full, columns_read)
+        if not np.all(np.isfinite(read_population) & (read_population > 0)):
+            raise ParameterError("人口数须为正数", "population values must be positive numbers")
+        log_population = np.log(read_population)
     result = empty(series, length - start, start, problems)
     usable = ~np.all(np.isnan(values), axis=1)
     z = float(ndtri(1 - alpha))
@@ -229,7 +246,8 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
     failed = np.zeros(series, dtype=bool)
     for t in weeks_judged:
         rows, X_trend, x0_trend, X_plain, x0_plain = designs[t]
-        y_all = values[:, np.searchsorted(columns_read, rows)]
+        positions = np.searchsorted(columns_read, rows)
+        y_all = values[:, positions]
         mask_all = ~np.isnan(y_all)
         live = np.flatnonzero(usable & (mask_all.sum(axis=1) > X_trend.shape[1]))
         per_batch = max(1, BATCH_VALUES // len(rows))
@@ -237,11 +255,14 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
             idx = live[lo:lo + per_batch]
             mask = mask_all[idx]
             y = np.where(mask, y_all[idx], 0.0)
-            eta, se, phi, _, ok = _flexible(
-                X_trend, X_plain, x0_trend, x0_plain, y, mask, trend=trend, reweight=reweight, threshold=weights_threshold, b=b,
-                p_trend=p_threshold_trend)
-            failed[idx[~ok]] = True
             now = int(np.searchsorted(columns_read, t))
+            offset = offset_now = None
+            if log_population is not None:  # R's populationOffset: log(population) as an offset
+                offset, offset_now = log_population[idx][:, positions], log_population[idx, now]
+            eta, se, phi, _, ok = _flexible(
+                X_trend, X_plain, x0_trend, x0_plain, y, mask, trend=trend, reweight=reweight,
+                threshold=weights_threshold, b=b, p_trend=p_threshold_trend, offset=offset, offset_now=offset_now)
+            failed[idx[~ok]] = True
             observed = values[idx, now]
             if threshold_method == "delta":
                 fit = np.maximum(np.exp(eta), np.finfo(float).eps)
