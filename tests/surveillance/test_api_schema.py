@@ -273,3 +273,13 @@ def test_every_read_answers_as_documented(api, city, spec, world, who):
             if "items" in body and who == "district_cdc" and operation["operationId"] not in MAY_BE_EMPTY:
                 assert body["items"], f"{path}: nothing listed, so nothing was checked"
     assert answered >= len(reads) // 2
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"into": "2"}, "into"),  # a card id is a JSON number, not text
+    ({"into": 2.5}, "into"),
+    ({"into": True}, "into"),
+])
+def test_body_numbers_are_json_numbers(api, city, body, field):
+    response = api.post("/case-reports/1/merge", city.a.users[Role.CDC], body)
+    assert _field_errors(response, field), response.content.decode()

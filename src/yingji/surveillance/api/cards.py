@@ -127,7 +127,7 @@ class CardReasonIn(InputSchema):
 
 
 class CardMergeIn(InputSchema):
-    into: int = Field(..., ge=1, le=MAX_ID, description="保留的报告卡 ID / the card to keep")
+    into: int = Field(..., strict=True, ge=1, le=MAX_ID, description="保留的报告卡 ID / the card to keep")
     reason: str = Field("", max_length=500, pattern=NO_NUL, description="说明 / note")
 
 
