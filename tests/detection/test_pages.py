@@ -147,6 +147,10 @@ def test_series_chart_payload_has_observed_expected_threshold_and_alarms(client,
     html = text(client.get(reverse("detection:signal_detail", args=[signal.pk])))
     data = json.loads(re.search(r'id="signal-series-data"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert data["signal_date"] == signal.signal_date.isoformat()
+    assert 'data-testid="signal-alarm-days"' not in html
+    Signal.objects.filter(pk=signal.pk).update(alarm_days=3, last_alarm_date=signal.signal_date + timedelta(days=2))
+    html = text(client.get(reverse("detection:signal_detail", args=[signal.pk])))
+    assert "预警天数" in html and f"最近一次 {signal.signal_date + timedelta(days=2):%Y-%m-%d}" in html
     assert len(data["dates"]) == len(data["observed"]) == len(data["expected"]) == len(data["upper"]) > 100
     assert data["labels"]["upper"] == "阈值"
     assert data["dates"][-1] >= signal.signal_date.isoformat()
