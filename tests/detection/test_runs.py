@@ -253,3 +253,20 @@ def test_fixed_threshold_signals_are_never_merged(city):
     cards(city.a, "0200", D + timedelta(days=1), 1)
     backfill(D, D + timedelta(days=1), now=NOW + timedelta(days=10))
     assert Signal.objects.count() == 2
+
+
+def test_a_daily_run_lets_cusum_add_up_a_slow_rise(city):
+    """A case a day for two months, then three a day: no single day is far above, but the sum is."""
+    for back in range(5, 65):
+        cards(city.a, "3500", D - timedelta(days=back), 1)
+    for back in range(5):
+        cards(city.a, "3500", D - timedelta(days=back), 3)
+    config = {"disease": "3500", "methods": [{"method": "cusum", "params": {}}], "min_cases": 1,
+              "count_basis": "report"}
+    only(config)
+    run_detection(D, now=NOW)
+    assert Signal.objects.filter(method="cusum", signal_date=D).exists()
+    Signal.objects.all().delete()
+    only({**config, "methods": [{"method": "cusum", "params": {"last": 1}}]})  # one day alone: not enough
+    run_detection(D, now=NOW)
+    assert not Signal.objects.exists()

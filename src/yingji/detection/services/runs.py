@@ -44,6 +44,9 @@ logger = logging.getLogger("yingji.detection")
 
 DEFAULT_VERIFY_HOURS = 24
 FIXED_THRESHOLD = "fixed_threshold"
+# Points a method judges in a daily run (the run reads the last): CUSUM accumulates its sum over the judged range,
+# so one point would make it a one-day test; four weeks let a slow rise add up.
+RUN_LAST = {"cusum": 28}
 SCHEDULED_HOUR = 6  # the daily run's local time (Asia/Shanghai); see yingji/celery.py
 
 
@@ -242,7 +245,7 @@ def _only_last(name: str, params: dict) -> dict:
         accepts = "last" in inspect.signature(method).parameters
     except (TypeError, ValueError):
         accepts = False
-    return {**params, "last": 1} if accepts else params
+    return {**params, "last": RUN_LAST.get(name, 1)} if accepts else params
 
 
 def _cdc_for(ctx: _Context, code: str) -> Organisation | None:
