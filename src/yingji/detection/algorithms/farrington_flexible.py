@@ -141,7 +141,7 @@ def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight,
     if trend:
         fit, phi_t, disp_t, converged = _fit(X_trend, y, mask, reweight, threshold, offset)
         eta_t, se_t = _predict(fit, x0_trend, disp_t, offset_now)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # diverged fit: exp → inf, dropped
             coef_se = np.sqrt(fit.cov_unscaled[:, 1, 1] * disp_t)
             p_value = 2 * student_t.cdf(-np.abs(fit.coef[:, 1] / coef_se), np.maximum(fit.df_residual, 1))
             largest = np.max(np.where(mask, y, -np.inf), axis=1)
