@@ -9,6 +9,9 @@ import sys
 import tempfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
+# Detection multiplies many small matrices: threaded BLAS only adds overhead there (the work is split across
+# processes instead). Set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("YINGJI_VAR", tempfile.mkdtemp(prefix="yingji-bench-"))
 
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 import inspect
 import math
 import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see benchmarks/__main__.py; before numpy is imported
 import resource
 import shutil
 import subprocess
