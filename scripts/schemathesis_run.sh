@@ -13,7 +13,8 @@
 #   SCHEMATHESIS_EXCLUDE_CHECKS  checks left out (default: positive_data_acceptance; see below)
 #   SCHEMATHESIS_SEED          random seed (default 2026, so a failure can be replayed)
 #   SCHEMATHESIS_WORKERS       concurrent workers (default 1)
-#   SCHEMATHESIS_REPORT_DIR    where the JUnit report goes (default: a temporary directory)
+#   SCHEMATHESIS_REPORT_DIR    where the JUnit report and the generated schemathesis.toml go (default: a temporary
+#                              directory)
 #   SCHEMATHESIS_BIN           the schemathesis executable (default: .venv/bin/schemathesis, else from PATH)
 #   SCHEMATHESIS_OPERATIONS    regular expression over operation ids to test (default: all operations)
 #
@@ -23,7 +24,8 @@
 # (negative_data_rejection), unsupported methods answered 405, authentication not ignored, deleted records gone
 # and created ones found (use_after_free, ensure_resource_availability).
 #
-# It CHANGES DATA: it creates, updates and deletes regions, organisations and tokens as the token's user.
+# It CHANGES DATA: it creates, updates and deletes regions, organisations, tokens, report cards, zero reports,
+# event reports, detection configurations … as the token's user.
 # Run it only against a throwaway database (CI runs it on the demo city in a throwaway PostgreSQL database).
 # Revoking tokens is left out, so that the run does not revoke its own token halfway through.
 set -euo pipefail
