@@ -21,6 +21,7 @@ from yingji.core.errors import InvalidInput, NotPermitted, YingjiError
 from yingji.core.models import Region
 from yingji.surveillance.views.cards import disease_choices
 from yingji.surveillance.views.common import EVERYTHING, Choice
+from yingji.web.filters import FilterForm
 from yingji.web.helpers import attach_errors, forbidden, paginate, query_without_page
 
 from ..choices import CountBasis, Frequency, HolidayMode, Measure, RegionLevel, Source
@@ -38,7 +39,10 @@ def configs_within_reach(user):
     return qs.filter(Q(region__isnull=True) | Q(region__code__in=regions))
 
 
-class ConfigFilter(forms.Form):
+class ConfigFilter(FilterForm):
+    lookups = {"disease": "disease__code", "profile": "profile",
+               "active": lambda qs, value: qs.filter(active=value == "1")}
+
     disease = Choice(label=gettext_lazy("Disease"), required=False)
     profile = Choice(label=gettext_lazy("Profile"), required=False)
     active = Choice(label=gettext_lazy("Active"), required=False)
@@ -49,19 +53,6 @@ class ConfigFilter(forms.Form):
         self.fields["profile"].choices = [EVERYTHING] + [(p, p) for p in profiles]
         self.fields["active"].choices = [EVERYTHING, ("1", _("Active")), ("0", _("Inactive"))]
 
-    def apply(self, qs):
-        if not self.is_bound:
-            return qs
-        if not self.is_valid():
-            return qs.none()
-        data = self.cleaned_data
-        if data["disease"]:
-            qs = qs.filter(disease__code=data["disease"])
-        if data["profile"]:
-            qs = qs.filter(profile=data["profile"])
-        if data["active"]:
-            qs = qs.filter(active=data["active"] == "1")
-        return qs
 
 
 def describe_methods(config) -> list[str]:

@@ -3,12 +3,10 @@ whole reach over a period, for all signals and for fixed-threshold and temporal-
 signals per county per week, response rate, responded within 24 h / 2 h, median time to response (P25–P75),
 suspected-event rate and the share verified as outbreaks. Table and charts; the figures are services.kpi's."""
 
-from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +14,7 @@ from yingji.core.errors import YingjiError
 from yingji.core.models import Region
 from yingji.surveillance.views.cards import disease_choices
 from yingji.surveillance.views.common import EVERYTHING, Choice, DateInput, error_text, http_errors, percent
+from yingji.web.filters import DateRangeMixin
 
 from ..services import kpi as kpi_service
 from ..services.kpi import Figures
@@ -25,7 +24,9 @@ from .signals import MAX_COUNTIES, _counties
 DEFAULT_DAYS = 90
 
 
-class KpiFilter(forms.Form):
+class KpiFilter(DateRangeMixin, forms.Form):
+    default_days = DEFAULT_DAYS
+
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
     region = Choice(label=gettext_lazy("Region"), required=False)
@@ -36,18 +37,9 @@ class KpiFilter(forms.Form):
         self.fields["region"].choices = region_choices(user, max_level=Region.LevelChoices.COUNTY)
         self.fields["disease"].choices = disease_choices(leaves_only=False, blank=EVERYTHING)
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_from", _("The start date must not be after the end date."))
-        return cleaned
-
     def values(self):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        end = data.get("date_to") or timezone.localdate()
-        start = data.get("date_from") or end - timedelta(days=DEFAULT_DAYS - 1)
-        return start, end, data.get("region") or None, data.get("disease") or None
+        return (*self.period(), data.get("region") or None, data.get("disease") or None)
 
 
 def _chart(table):

@@ -24,6 +24,7 @@ from yingji.core.regioncodes import subtree_prefix
 from yingji.surveillance.models import EventReport
 from yingji.surveillance.views.cards import disease_choices
 from yingji.surveillance.views.common import EVERYTHING, Choice, DateInput, http_errors
+from yingji.web.filters import DateRangeMixin
 from yingji.web.helpers import attach_errors, forbidden, paginate, pick, query_without_page, scoped_object
 
 from ..choices import OPEN_STATUSES, TRANSITIONS, Measure, SignalStatus, Source
@@ -43,7 +44,9 @@ STATUS_CSS = {
 }
 
 
-class SignalFilter(forms.Form):
+class SignalFilter(DateRangeMixin, forms.Form):
+    default_days = DEFAULT_DAYS
+
     status = Choice(label=gettext_lazy("Status"), required=False)
     region = Choice(label=gettext_lazy("Region"), required=False)
     disease = Choice(label=gettext_lazy("Disease"), required=False)
@@ -61,19 +64,6 @@ class SignalFilter(forms.Form):
                                                      if m != Measure.CASES])]
         self.fields["method"].choices = [EVERYTHING, *((name, method_label(name)) for name in METHOD_LABELS)]
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_from", _("The start date must not be after the end date."))
-        return cleaned
-
-    def period(self):
-        """The dates the summary covers: the filter's, or the last 30 days."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        end = data.get("date_to") or timezone.localdate()
-        start = data.get("date_from") or end - timedelta(days=DEFAULT_DAYS - 1)
-        return start, end
 
     def apply(self, qs, now):
         if not self.is_bound:

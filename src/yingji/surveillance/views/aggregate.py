@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from yingji.core import scoping
 from yingji.core.errors import YingjiError
+from yingji.web.filters import FilterForm
 from yingji.web.helpers import paginate, query_without_page, scoped_object
 
 from ..choices import Frequency
@@ -32,7 +33,10 @@ from .common import (
 )
 
 
-class ReportFilter(forms.Form):
+class ReportFilter(FilterForm):
+    lookups = {"organisation": "organisation_id", "frequency": "frequency", "date_from": "period_start__gte",
+               "date_to": "period_start__lte"}
+
     organisation = TypedChoice(label=gettext_lazy("Reporting unit"), required=False, coerce=int, empty_value=None)
     frequency = Choice(label=gettext_lazy("Frequency"), required=False, choices=[EVERYTHING, *Frequency.choices])
     date_from = forms.DateField(label=gettext_lazy("Period from"), required=False, widget=DateInput())
@@ -42,21 +46,6 @@ class ReportFilter(forms.Form):
         super().__init__(data)
         self.fields["organisation"].choices = unit_choices(user)
 
-    def apply(self, qs):
-        if not self.is_bound:
-            return qs
-        if not self.is_valid():
-            return qs.none()
-        data = self.cleaned_data
-        if data["organisation"]:
-            qs = qs.filter(organisation_id=data["organisation"])
-        if data["frequency"]:
-            qs = qs.filter(frequency=data["frequency"])
-        if data["date_from"]:
-            qs = qs.filter(period_start__gte=data["date_from"])
-        if data["date_to"]:
-            qs = qs.filter(period_start__lte=data["date_to"])
-        return qs
 
 
 @login_required

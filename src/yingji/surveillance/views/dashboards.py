@@ -2,17 +2,15 @@
 unit and region with the overdue list. Tables and ECharts bar charts of the rates; the chart data are embedded
 with json_script (no network calls). The counting is services.timeliness and services.schedules."""
 
-from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core.errors import InvalidInput
 from yingji.core.models import Region
+from yingji.web.filters import DateRangeMixin
 
 from ..choices import Frequency
 from ..services import schedules, timeliness
@@ -22,7 +20,9 @@ from .common import EVERYTHING, Choice, DateInput, error_text, http_errors, perc
 DEFAULT_DAYS = 30
 
 
-class DashboardFilter(forms.Form):
+class DashboardFilter(DateRangeMixin, forms.Form):
+    default_days = DEFAULT_DAYS
+
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
     region = Choice(label=gettext_lazy("Region"), required=False)
@@ -31,19 +31,6 @@ class DashboardFilter(forms.Form):
         super().__init__(data)
         self.fields["region"].choices = region_choices(user, max_level=Region.LevelChoices.COUNTY)
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_from", _("The start date must not be after the end date."))
-        return cleaned
-
-    def period(self):
-        data = self.cleaned_data if self.is_valid() else {}
-        today = timezone.localdate()
-        end = data.get("date_to") or today
-        start = data.get("date_from") or end - timedelta(days=DEFAULT_DAYS - 1)
-        return start, end
 
 
 class TimelinessFilter(DashboardFilter):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from yingji.core import scoping
 from yingji.core.errors import YingjiError
 from yingji.core.models import Region
+from yingji.web.filters import FilterForm
 from yingji.web.helpers import forbidden, paginate, query_without_page, scoped_object
 
 from ..choices import EventCategory, EventGrade, EventReportStatus, EventReportType
@@ -33,7 +34,21 @@ from .common import (
 )
 
 
-class EventFilter(forms.Form):
+def _search(qs, text):
+    text = text.strip()
+    return qs.filter(title__icontains=text) | qs.filter(report_number__icontains=text)
+
+
+def _within(qs, region):
+    from yingji.core.regioncodes import subtree_prefix
+
+    return qs.filter(region__code__startswith=subtree_prefix(region))
+
+
+class EventFilter(FilterForm):
+    lookups = {"q": _search, "category": "category", "status": "status", "report_type": "report_type",
+               "region": _within}
+
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=64)
     category = Choice(label=gettext_lazy("Event category"), required=False,
                       choices=[EVERYTHING, *EventCategory.choices])
@@ -47,22 +62,6 @@ class EventFilter(forms.Form):
         super().__init__(data)
         self.fields["region"].choices = region_choices(user, max_level=Region.LevelChoices.TOWN)
 
-    def apply(self, qs):
-        if not self.is_bound:
-            return qs
-        if not self.is_valid():
-            return qs.none()
-        data = self.cleaned_data
-        if data["q"]:
-            qs = qs.filter(title__icontains=data["q"].strip()) | qs.filter(report_number__icontains=data["q"].strip())
-        for name in ("category", "status", "report_type"):
-            if data[name]:
-                qs = qs.filter(**{name: data[name]})
-        if data["region"]:
-            from yingji.core.regioncodes import subtree_prefix
-
-            qs = qs.filter(region__code__startswith=subtree_prefix(data["region"]))
-        return qs
 
 
 def _rows(reports, now):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core import scoping
 from yingji.core.errors import YingjiError
+from yingji.web.filters import FilterForm
 from yingji.web.helpers import paginate, pick, query_without_page, scoped_object
 
 from ..choices import Frequency
@@ -29,7 +30,10 @@ from .common import (
 )
 
 
-class ScheduleFilter(forms.Form):
+class ScheduleFilter(FilterForm):
+    lookups = {"organisation": "organisation_id", "frequency": "frequency",
+               "in_force": lambda qs, _on: qs.filter(schedules._in_force_on(timezone.localdate()))}
+
     organisation = TypedChoice(label=gettext_lazy("Reporting unit"), required=False, coerce=int, empty_value=None)
     frequency = Choice(label=gettext_lazy("Frequency"), required=False, choices=[EVERYTHING, *Frequency.choices])
     in_force = forms.BooleanField(label=gettext_lazy("In force today only"), required=False)
@@ -38,19 +42,6 @@ class ScheduleFilter(forms.Form):
         super().__init__(data)
         self.fields["organisation"].choices = unit_choices(user)
 
-    def apply(self, qs):
-        if not self.is_bound:
-            return qs
-        if not self.is_valid():
-            return qs.none()
-        data = self.cleaned_data
-        if data["organisation"]:
-            qs = qs.filter(organisation_id=data["organisation"])
-        if data["frequency"]:
-            qs = qs.filter(frequency=data["frequency"])
-        if data["in_force"]:
-            qs = qs.filter(schedules._in_force_on(timezone.localdate()))
-        return qs
 
 
 class ScheduleForm(forms.Form):
