@@ -92,13 +92,22 @@ def _supports_last(name: str) -> bool:
     return "last" in inspect.signature(METHODS[name]).parameters
 
 
-def _slice(values: np.ndarray, history: int, weekly: bool) -> np.ndarray:
+def _slice(values: np.ndarray, history: int, weekly: bool, params: dict | None = None) -> np.ndarray:
     """The trailing ``history`` days (a view of the int16 counts: the method's ``as_counts`` makes its one float
-    copy); for a weekly method, weekly sums of the whole weeks ending on the last day."""
+    copy); for weekly Farrington, weekly sums of the whole weeks ending on the last day — summed only for the
+    weeks the method reads (``farrington_flexible.weeks_read``; the others stay 0 and are never looked at), as a
+    daily method is given only its trailing history."""
     if weekly:
+        from yingji.detection.algorithms.farrington_flexible import weeks_read
+
         weeks = min(math.ceil(history / 7), values.shape[1] // 7)
         block = values[:, values.shape[1] - 7 * weeks:]
-        return block.reshape(len(block), weeks, 7).sum(axis=2, dtype=float)
+        accepted = inspect.signature(weeks_read).parameters
+        read = weeks_read(weeks, **{k: v for k, v in (params or {}).items() if k in accepted})
+        days = (read[:, None] * 7 + np.arange(7)).ravel()
+        sums = np.zeros((len(block), weeks))
+        sums[:, read] = block[:, days].reshape(len(block), read.size, 7).sum(axis=2, dtype=np.int32)
+        return sums
     return values[:, -history:]
 
 
@@ -110,10 +119,12 @@ def run_block(rows: slice, judged_days: int, methods) -> dict:
     for name, params, history, weekly in methods:
         points = max(1, judged_days // 7) if weekly else judged_days
         started = time.perf_counter()
-        data = _slice(COUNTS[rows], history + (judged_days - 1 if judged_days > 1 else 0), weekly)
+        span = history + (judged_days - 1 if judged_days > 1 else 0)
         kwargs = dict(params)
         if _supports_last(name):
-            kwargs["last"] = min(points, data.shape[1])
+            length = min(math.ceil(span / 7), COUNTS.shape[1] // 7) if weekly else span
+            kwargs["last"] = min(points, length)
+        data = _slice(COUNTS[rows], span, weekly, kwargs)
         result = run(name, data, **kwargs)
         alarms = int(np.asarray(result.alarm)[:, -points:].sum())
         seconds = time.perf_counter() - started

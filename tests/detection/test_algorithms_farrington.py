@@ -93,3 +93,24 @@ def test_population_offset(weekly):
     for bad in (0.0, -5.0, np.nan, np.ones(7)):
         with pytest.raises(ParameterError):
             run("farrington_flexible", weekly, last=3, population=bad)
+
+
+@pytest.mark.parametrize("params", [{"b": 3, "w": 3, "last": 1}, {"b": 2, "w": 2, "last": 10, "no_periods": 3},
+                                    {"b": 3, "w": 1, "past_weeks_not_included": 5, "last": 4}])
+def test_only_the_weeks_it_reads_matter(params):
+    """weeks_read names every week detect reads: garbage anywhere else changes nothing (so a caller summing daily
+    counts into weeks may sum only those)."""
+    from yingji.detection.algorithms.farrington_flexible import weeks_read
+
+    rng = np.random.default_rng(5)
+    weeks = 3 * 52 + 20
+    counts = rng.poisson(rng.uniform(1, 30, (40, 1)), (40, weeks)).astype(float)
+    counts[:5, -3:] += 40  # a few outbreaks, so alarms are compared too
+    read = weeks_read(weeks, **params)
+    assert 0 < read.size < weeks and np.all(np.diff(read) > 0)
+    spoiled = np.full_like(counts, 1e6)
+    spoiled[:, read] = counts[:, read]
+    one, other = run("farrington_flexible", counts, **params), run("farrington_flexible", spoiled, **params)
+    np.testing.assert_array_equal(one.alarm, other.alarm)
+    np.testing.assert_array_equal(one.upper, other.upper)
+    assert one.alarm.any()

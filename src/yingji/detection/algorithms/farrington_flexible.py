@@ -186,6 +186,32 @@ def _upper_noufaily(eta0, se_link, phi, alpha, z, method):
     return upper
 
 
+def _plan(length: int, start: int, b: int, w: int, freq: int, no_periods: int, past: int, limit_weeks: int):
+    """The weeks judged, each one's designs, and the weeks read: only those the models and the limit54 rule use
+    (sorted); all weeks when none is judged (a short series is still checked whole)."""
+    weeks_judged = range(max(start, b * freq + w), length)
+    designs = {}
+    read = set()
+    for t in weeks_judged:
+        labels = block_labels(t, b, w, freq, no_periods, past)
+        rows, X_trend, x0_trend = _design(t, labels, True)
+        _, X_plain, x0_plain = _design(t, labels, False)
+        designs[t] = (rows, X_trend, x0_trend, X_plain, x0_plain)
+        read.update(rows.tolist())
+        read.update(range(max(t - limit_weeks + 1, 0), t + 1))
+    columns_read = np.array(sorted(read), dtype=np.int64) if read else np.arange(length)
+    return weeks_judged, designs, columns_read
+
+
+def weeks_read(length: int, *, b: int = 5, w: int = 3, freq: int = 52, no_periods: int = 1,
+               past_weeks_not_included: int | None = None, limit54=(5, 4), last: int | None = None) -> np.ndarray:
+    """The week columns :func:`detect` reads of a series ``length`` weeks long with these parameters. A caller
+    that builds weekly sums from daily counts needs to sum only these weeks (the others may hold anything)."""
+    past = w if past_weeks_not_included is None else int(past_weeks_not_included)
+    return _plan(length, first_judged(length, last), int(b), int(w), int(freq), int(no_periods), past,
+                 int(limit54[1]))[2]
+
+
 @register("farrington_flexible")
 def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_threshold: float = 2.58,
            alpha: float = 0.05, trend: bool = True, p_threshold_trend: float = 0.05, limit54=(5, 4),
@@ -214,19 +240,7 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
     array = as_array(counts)
     series, length = array.shape
     start = first_judged(length, last)
-    needed = b * freq + w
-    weeks_judged = range(max(start, needed), length)
-    designs = {}
-    read = set()
-    for t in weeks_judged:
-        labels = block_labels(t, b, w, freq, no_periods, past)
-        rows, X_trend, x0_trend = _design(t, labels, True)
-        _, X_plain, x0_plain = _design(t, labels, False)
-        designs[t] = (rows, X_trend, x0_trend, X_plain, x0_plain)
-        read.update(rows.tolist())
-        read.update(range(max(t - weeks + 1, 0), t + 1))
-    # Read (and check) only the weeks the models and the limit54 rule use.
-    columns_read = np.array(sorted(read), dtype=np.int64) if read else np.arange(length)  # short: check all
+    weeks_judged, designs, columns_read = _plan(length, start, b, w, freq, no_periods, past, weeks)
     values, problems = check_counts(gather_columns(array, columns_read), copy=False)
     log_population = None
     if population is not None:
@@ -284,5 +298,5 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
     for row in np.flatnonzero(failed):
         problems.append(SeriesProblem(int(row), "no_convergence", "部分周的回归模型未收敛，这些周未判断",
                                       "the regression did not converge for some weeks; those weeks are not judged"))
-    add_short_history(problems, usable, result.judged, needed + 1, "Farrington flexible", length, values)
+    add_short_history(problems, usable, result.judged, b * freq + w + 1, "Farrington flexible", length, values)
     return result
