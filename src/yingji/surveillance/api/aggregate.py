@@ -287,24 +287,31 @@ def submit_aggregate_report(request, payload: AggregateIn, response: HttpRespons
     unit and period again replaces the data (200; the change is audited); the first submission is 201. No future
     periods; counts ≥ 0; known diseases only."""
     user = _user(request)
+    return _submit_once(
+        user, response, "surveillance.aggregate_report", idempotency_key, payload,
+        lambda: schedules.submit_aggregate_report(
+            user, organisation=_org_code(request, payload.organisation), frequency=payload.frequency,
+            period_start=payload.period_start, is_zero=payload.is_zero,
+            lines=[{"disease": line.disease, "count": line.count} for line in payload.lines], note=payload.note),
+        _aggregates, aggregate_out)
+
+
+def _submit_once(user, response, scope, idempotency_key, payload, submit, queryset, out):
+    """A submission of a unit's period through ``submit() -> (record, created)``, at most once per idempotency key:
+    201 when the period is new, 200 when it replaced an earlier submission, a replay returns the first answer."""
     created = True
 
     def create():
         nonlocal created
-        report, created = schedules.submit_aggregate_report(
-            user, organisation=_org_code(request, payload.organisation), frequency=payload.frequency,
-            period_start=payload.period_start, is_zero=payload.is_zero,
-            lines=[{"disease": line.disease, "count": line.count} for line in payload.lines], note=payload.note)
-        return report
+        record, created = submit()
+        return record
 
-    outcome = idempotency.create_once(
-        user, "surveillance.aggregate_report", idempotency_key, payload.model_dump(mode="json"), create=create,
-        fetch=lambda pk: _existing(user, _aggregates(), pk),
-    )
-    report = _aggregates().get(pk=outcome.obj.pk)
+    outcome = idempotency.create_once(user, scope, idempotency_key, payload.model_dump(mode="json"), create=create,
+                                      fetch=lambda pk: _existing(user, queryset(), pk))
+    record = queryset().get(pk=outcome.obj.pk)
     if not outcome.replayed and not created:
-        return Status(200, aggregate_out(report))
-    return _created(response, idempotency.Outcome(aggregate_out(report), outcome.replayed))
+        return Status(200, out(record))
+    return _created(response, idempotency.Outcome(out(record), outcome.replayed))
 
 
 class UnitRateOut(Schema):
@@ -494,24 +501,13 @@ def submit_fever_clinic_report(request, payload: FeverIn, response: HttpResponse
     / One per clinic and day; submitting the same day again updates it (200, audited). tested ≤ visits,
     positive ≤ tested, observed and transferred ≤ visits; no future dates."""
     user = _user(request)
-    created = True
-
-    def create():
-        nonlocal created
-        report, created = fever.submit_fever_report(
+    return _submit_once(
+        user, response, "surveillance.fever_clinic_report", idempotency_key, payload,
+        lambda: fever.submit_fever_report(
             user, organisation=_org_code(request, payload.organisation), date=payload.date, visits=payload.visits,
             tested=payload.tested, positive=payload.positive, observed=payload.observed,
-            transferred=payload.transferred, note=payload.note)
-        return report
-
-    outcome = idempotency.create_once(
-        user, "surveillance.fever_clinic_report", idempotency_key, payload.model_dump(mode="json"), create=create,
-        fetch=lambda pk: _existing(user, _fever_reports(), pk),
-    )
-    report = _fever_reports().get(pk=outcome.obj.pk)
-    if not outcome.replayed and not created:
-        return Status(200, fever_out(report))
-    return _created(response, idempotency.Outcome(fever_out(report), outcome.replayed))
+            transferred=payload.transferred, note=payload.note),
+        _fever_reports, fever_out)
 
 
 class FeverPointOut(Schema):
