@@ -1,6 +1,7 @@
 """Who reads which card (the patient's address OR the reporting unit in reach), and who sees personal data."""
 
 import pytest
+from django.utils import timezone
 
 from tests.surveillance.conftest import card_data
 from yingji.core.errors import NotFound
@@ -65,7 +66,7 @@ def test_list_filters(city, cards):
     assert names(cdc, disease="3500", status="submitted", classification="clinical") != []
     assert names(cdc, disease="1000") == []
     assert names(cdc, timeliness="on_time") != [] and names(cdc, timeliness="late") == []
-    today = cards["a"].reported_at.date()
+    today = timezone.localdate(cards["a"].reported_at)  # the Beijing date the filter speaks of
     assert len(names(cdc, reported_from=today, reported_to=today)) == 3
 
 
