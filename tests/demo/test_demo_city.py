@@ -6,20 +6,17 @@ from decimal import Decimal
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
-from django.test import override_settings
 
+from tests.demo.once import demo_for_module
 from yingji.core import scoping
 from yingji.core.models import Organisation, Region, RegionPopulation, User
 from yingji.core.roles import Role
 from yingji.demo import names, organisations, regions
-from yingji.demo.build import build
 from yingji.demo.context import DemoContext
 from yingji.demo.users import DEMO_LOGINS, DEMO_PASSWORD
 
 K = Organisation.Kind
 DEMO = "99"
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def snapshot() -> dict:
@@ -46,21 +43,9 @@ def snapshot() -> dict:
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
-    """One demo city for the read-only tests of this module, rolled back when the module ends
-    (like TestCase.setUpTestData: each test still runs in its own savepoint inside this transaction)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):  # as tests/conftest.py sets for every test
-                build()
-        except BaseException:
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    """One demo city for the read-only tests of this module, rolled back when the module ends."""
+    with demo_for_module(django_db_blocker):
+        yield
 
 
 @pytest.fixture

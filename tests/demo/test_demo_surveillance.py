@@ -12,10 +12,10 @@ from datetime import date, timedelta
 
 import pytest
 from auditlog.models import LogEntry
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from tests.demo.once import FAST_HASHERS, demo_for_module
 from yingji.core.models import Organisation, User
 from yingji.core.roles import Role
 from yingji.demo import epidemics, surveillance
@@ -37,7 +37,6 @@ from yingji.surveillance.services import schedules as schedule_services
 TODAY = date(2026, 3, 1)  # the injected "today": the history ends on 2026-02-28
 NOW = epidemics.midnight(TODAY)
 SHORT = {"surveillance": {"today": TODAY, "years": 1}}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LIVE = ("submitted", "reviewed", "returned")
 
 
@@ -59,23 +58,8 @@ def plan_fingerprint(history) -> str:
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
     """One demo city with a one-year history, for the read-only tests of this module (rolled back at the end)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-                started = time.perf_counter()
-                build(DEFAULT_SEED, options=SHORT)
-                print(f"\none-year demo history built in {time.perf_counter() - started:.1f} s")
-            ctx = DemoContext(seed=DEFAULT_SEED, options=SHORT)
-            history = surveillance.plan(ctx)
-        except BaseException:
-            outer.__exit__(None, None, None)
-            raise
-    yield history
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with demo_for_module(django_db_blocker, "one-year demo history", seed=DEFAULT_SEED, options=SHORT):
+        yield surveillance.plan(DemoContext(seed=DEFAULT_SEED, options=SHORT))
 
 
 @pytest.fixture

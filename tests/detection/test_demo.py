@@ -3,15 +3,13 @@ signals in every lifecycle state, with their history, the same for the same seed
 
 One demo city with a one-year history is built for the module (rolled back at the end)."""
 
-import time
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
+from tests.demo.once import demo_for_module
 from yingji.demo import detection, surveillance
-from yingji.demo.build import STEPS, build
+from yingji.demo.build import STEPS
 from yingji.demo.context import DEFAULT_SEED, DemoContext
 from yingji.demo.users import ensure_actor
 from yingji.detection.choices import SignalStatus
@@ -20,7 +18,6 @@ from yingji.surveillance.models import EventReport
 
 TODAY = date(2026, 3, 1)
 SHORT = {"surveillance": {"today": TODAY, "years": 1}}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Outbreaks no county-level daily method can see: the HFMD kindergarten outbreak adds about two cases a day for
 # six days to a county already reporting four to eight a day at the height of the HFMD season. EARS C1/C3 (and
@@ -31,23 +28,8 @@ INVISIBLE_AT_COUNTY_LEVEL = {"hfmd-kindergarten"}
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-                started = time.perf_counter()
-                build(DEFAULT_SEED, options=SHORT)
-                print(f"\none-year demo with detection built in {time.perf_counter() - started:.1f} s")
-            ctx = DemoContext(seed=DEFAULT_SEED, options=SHORT)
-            history = surveillance.plan(ctx)
-        except BaseException:
-            outer.__exit__(None, None, None)
-            raise
-    yield history
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with demo_for_module(django_db_blocker, "one-year demo with detection", seed=DEFAULT_SEED, options=SHORT):
+        yield surveillance.plan(DemoContext(seed=DEFAULT_SEED, options=SHORT))
 
 
 @pytest.fixture
