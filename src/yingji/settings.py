@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "yingji.core",
     "yingji.surveillance",
     "yingji.detection",
+    "yingji.response",
     "yingji.web",
     "yingji.demo",
 ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("yingji.surveillance.urls", namespace="surveillance")),
     path("", include("yingji.detection.urls", namespace="detection")),
+    path("", include("yingji.response.urls", namespace="response")),
     path("", include("yingji.web.urls")),
 ]

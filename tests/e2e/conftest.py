@@ -34,6 +34,21 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def page(db, page):
+    """pytest-playwright's page, set up after the test database and closed before it rolls back.
+
+    The live server answers each request in its own thread on the test's (shared) database connection; a request
+    still running while the test's transaction rolls back can leave the test's rows committed (CI saw the next
+    test's demo city collide with the last one). So wait until the page has no request in flight, then close it.
+    """
+    yield page
+    try:
+        page.wait_for_load_state("networkidle", timeout=10_000)
+    finally:
+        page.close()
+
+
+@pytest.fixture
 def offline_page(page, live_server):
     """A page that may only reach the live server: any other request is blocked and recorded."""
     blocked: list[str] = []
