@@ -2,7 +2,8 @@
 audit log records (apps.py registers them)."""
 
 from .event import Event, LevelChange
+from .inspection import Finding, Inspection
 
-__all__ = ["Event", "LevelChange"]
+__all__ = ["Event", "LevelChange", "Inspection", "Finding"]
 
-AUDITED = ["Event", "LevelChange"]
+AUDITED = ["Event", "LevelChange", "Inspection", "Finding"]
