@@ -202,3 +202,13 @@ LOGGING = {
 }
 
 YINGJI_SITE_NAME = _("Yingji public-health emergency management platform")
+
+# Close contacts (流调/密接, response/services/contacts.py): the quarantine period in days counted from the last
+# exposure, per mode when YINGJI_RESPONSE_QUARANTINE_DAYS_BY_MODE names one ({"centralized": 14, "home": 14});
+# KPIs as Go.Data computes them: contacts not seen for this many days, new cases among known contacts over this
+# many days; contact types ([code, label] pairs) replace the defaults when set.
+YINGJI_RESPONSE_QUARANTINE_DAYS = int(os.environ.get("YINGJI_RESPONSE_QUARANTINE_DAYS", "14"))
+YINGJI_RESPONSE_QUARANTINE_DAYS_BY_MODE: dict[str, int] = {}
+YINGJI_RESPONSE_NOT_SEEN_DAYS = int(os.environ.get("YINGJI_RESPONSE_NOT_SEEN_DAYS", "2"))
+YINGJI_RESPONSE_AMONG_CONTACTS_DAYS = int(os.environ.get("YINGJI_RESPONSE_AMONG_CONTACTS_DAYS", "14"))
+YINGJI_RESPONSE_CONTACT_TYPES: list = []
