@@ -47,6 +47,8 @@ RECORDS = {
     # early-warning API: /api/v1/signals/<pk>/… (the "signals" entry above), /api/v1/detection-configs/<pk>
     "detection-configs": lambda city: b_detection_config(city).pk,
     "holidays": lambda city: a_holiday().pk,  # reference data: only administrators change it
+    # response: /emergencies/<pk>/… (pages and /api/v1/emergencies/<pk>/…): district 乙's event
+    "emergencies": lambda city: b_emergency(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -64,6 +66,9 @@ WRITE_BODIES = {
     ("POST", "link"): {"response_ref": "越权"},
     ("PATCH", "detection-configs"): {"min_cases": 2},
     ("PATCH", "holidays"): {"name": "越权修改"},
+    ("POST", "level"): {"to_level": "III", "reason": "越权升级"},
+    ("POST", "status"): {"status": "ongoing"},
+    ("PUT", "affected-regions"): {"affected_regions": ["990103001"]},
 }
 
 
@@ -134,6 +139,13 @@ def a_holiday():
     from yingji.detection.models import Holiday
 
     return Holiday.objects.order_by("date").first()
+
+
+def b_emergency(city):
+    """District 乙's emergency event (led by 乙's CDC)."""
+    from tests.response.factories import make_event
+
+    return make_event(city, "b")
 
 
 def api_b_schedule(city):

@@ -320,6 +320,7 @@ TAGS = [
     {"name": "zero-reports", "description": "零报告/日报告与报告计划 / Zero and daily reports, reporting schedules"},
     {"name": "fever-clinics", "description": "发热门诊日报 / Fever-clinic daily reports"},
     {"name": "event-reports", "description": "突发公共卫生事件相关信息报告 / Public-health event reports"},
+    {"name": "emergencies", "description": "突发事件、应急响应级别与终止 / Emergency events, response levels and closure"},
 ]
 
 ERROR_RESPONSES = {
@@ -560,3 +561,4 @@ api.add_router("/v1", "yingji.core.api_notifications.router")  # the signed-in u
 api.add_router("/v1", "yingji.detection.api.signals.router")  # early-warning signals, verification, KPIs
 api.add_router("/v1", "yingji.detection.api.configs.router")  # detection configurations and runs
 api.add_router("/v1", "yingji.detection.api.holidays.router")  # public holidays and make-up workdays
+api.add_router("/v1", "yingji.response.api.events.router")  # emergency events and response levels

@@ -43,6 +43,8 @@ STATUS_LABELS = {
     SignalStatus.LINKED: ("已关联事件", "linked to an event"),
 }
 MAX_NOTE = 2000
+# Statuses from which opening a response event (``link_event(response_ref=…)``) links the signal.
+RESPONSE_LINKABLE = (SignalStatus.SUSPECTED, SignalStatus.INVESTIGATING, SignalStatus.CONFIRMED)
 DEFAULT_OVERDUE_LOOKBACK_DAYS = 30
 
 
@@ -187,7 +189,11 @@ def link_event(user, signal: Signal, *, event_report_id: int | None = None, crea
                                                            "Cannot create a draft when a report is chosen")]})
     with transaction.atomic(), acting_as(user):
         signal = _require_writable(user, signal)
-        if signal.status != SignalStatus.CONFIRMED:
+        # A response event (应急事件, response app) may be opened on a suspected or investigated signal too: the
+        # response need not wait for laboratory confirmation. An event report links a confirmed signal only.
+        linkable = RESPONSE_LINKABLE if response_ref and not (event_report_id or create_draft) \
+            else (SignalStatus.CONFIRMED,)
+        if signal.status not in linkable:
             raise IllegalTransition(signal.status, SignalStatus.LINKED)
         report = None
         if event_report_id:
