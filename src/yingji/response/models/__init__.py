@@ -2,6 +2,7 @@
 audit log records (apps.py registers them)."""
 
 from .assessment import RiskAssessment, RiskLevel, RiskMatrixCell
+from .checklist import AssigneeKind, Checklist, ChecklistActivation, ChecklistItem
 from .consultation import (
            Consultation,
            ConsultationKind,
@@ -13,8 +14,13 @@ from .contacts import Contact, EventCase, FollowUp, FollowUpTeam, Quarantine, Te
 from .event import Event, LevelChange
 from .inspection import Finding, Inspection
 from .sitrep import SitrepKind, SitrepStatus, SituationReport
+from .task import Task, TaskNote, TaskOrigin, TaskStatus
 
 __all__ = [
+           "AssigneeKind",
+           "Checklist",
+           "ChecklistActivation",
+           "ChecklistItem",
            "Consultation",
            "ConsultationKind",
            "ConsultationMaterial",
@@ -35,10 +41,15 @@ __all__ = [
            "SitrepKind",
            "SitrepStatus",
            "SituationReport",
+           "Task",
+           "TaskNote",
+           "TaskOrigin",
+           "TaskStatus",
            "TestResult",
 ]
 
 AUDITED = ["Event", "LevelChange", "Inspection", "Finding",
            "EventCase", "Contact", "Quarantine", "FollowUp", "FollowUpTeam", "TestResult",
            "RiskMatrixCell", "RiskAssessment", "Consultation", "ConsultationParticipant", "ConsultationMaterial",
-           "Decision", "SituationReport"]
+           "Decision", "SituationReport",
+           "Checklist", "ChecklistItem", "ChecklistActivation", "Task", "TaskNote"]
