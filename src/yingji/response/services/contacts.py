@@ -11,6 +11,7 @@ Pages, API and the demo call these functions; the period arithmetic is response/
 """
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
@@ -286,8 +287,12 @@ def _statutory_tasks(event, card, case, user) -> None:
     except ImportError:
         return
     make = getattr(task_service, "statutory_tasks_for_case", None)
-    if make is not None:
-        make(event, card if card is not None else case, user)
+    if make is None:
+        return
+    if card is None:  # a case entered by hand: the same duck type as a card, keyed apart from card ids
+        card = SimpleNamespace(pk=f"manual-{case.pk}", reported_at=case.created_at, address_region_id=case.region_id,
+                               card_number=case.number)
+    make(event, card, user)
 
 
 @transaction.atomic
