@@ -25,6 +25,6 @@ app.conf.beat_schedule = {
     "detection-daily-run": {"task": "detection.run_daily", "schedule": crontab(hour=6, minute=0)},
     "detection-flag-overdue": {"task": "detection.flag_overdue_signals", "schedule": 3600.0},
     # close contacts (yingji/response/tasks.py): each day's follow-ups of contacts under observation, at 00:30
-    # Asia/Shanghai (idempotent; pages and the API also show contacts without a follow-up yet)
+    # Asia/Shanghai (idempotent: a rerun or a restart creates nothing twice)
     "response-generate-followups": {"task": "response.generate_followups", "schedule": crontab(hour=0, minute=30)},
 }
