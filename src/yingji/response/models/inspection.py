@@ -39,7 +39,7 @@ class FindingCategory(models.TextChoices):
 class FindingStatus(models.TextChoices):
     """Stored states. 逾期 (overdue) is computed from the deadline: open or rectifying past it."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not yet rectified")
     RECTIFYING = "rectifying", _("Being rectified")
     RECTIFIED = "rectified", _("Rectified (awaiting check)")
     VERIFIED = "verified", _("Verified")
@@ -65,7 +65,7 @@ class Inspection(models.Model):
     inspecting_org = models.ForeignKey("core.Organisation", verbose_name=_("inspecting organisation"),
                                        on_delete=models.PROTECT, related_name="inspections_made")
     date = models.DateField(_("inspection date"))
-    kind = models.CharField(_("kind"), max_length=16, choices=InspectionKind.choices,
+    kind = models.CharField(_("inspection kind"), max_length=16, choices=InspectionKind.choices,
                             default=InspectionKind.SUPERVISION)
     topic = models.CharField(_("topic"), max_length=200)
     event = models.ForeignKey("response.Event", verbose_name=_("emergency event"), null=True, blank=True,
