@@ -321,6 +321,8 @@ TAGS = [
     {"name": "fever-clinics", "description": "发热门诊日报 / Fever-clinic daily reports"},
     {"name": "event-reports", "description": "突发公共卫生事件相关信息报告 / Public-health event reports"},
     {"name": "emergencies", "description": "突发事件、应急响应级别与终止 / Emergency events, response levels and closure"},
+    {"name": "contacts", "description": "流调病例、密切接触者、隔离与传播链 / Investigation cases, close contacts, quarantine and transmission"},
+    {"name": "followups", "description": "密接每日随访与随访小组 / Daily follow-ups of contacts and follow-up teams"},
 ]
 
 ERROR_RESPONSES = {
@@ -562,3 +564,4 @@ api.add_router("/v1", "yingji.detection.api.signals.router")  # early-warning si
 api.add_router("/v1", "yingji.detection.api.configs.router")  # detection configurations and runs
 api.add_router("/v1", "yingji.detection.api.holidays.router")  # public holidays and make-up workdays
 api.add_router("/v1", "yingji.response.api.events.router")  # emergency events and response levels
+api.add_router("/v1", "yingji.response.api.contacts.router")  # cases, contacts, quarantine, follow-ups (流调/密接)
