@@ -323,6 +323,9 @@ TAGS = [
     {"name": "emergencies", "description": "突发事件、应急响应级别与终止 / Emergency events, response levels and closure"},
     {"name": "contacts", "description": "流调病例、密切接触者、隔离与传播链 / Investigation cases, close contacts, quarantine and transmission"},
     {"name": "followups", "description": "密接每日随访与随访小组 / Daily follow-ups of contacts and follow-up teams"},
+    {"name": "assessments", "description": "风险评估与风险矩阵 / Risk assessments and the risk matrix"},
+    {"name": "consultations", "description": "会商研判、决定事项与会商材料 / Consultations, decisions and materials"},
+    {"name": "sitreps", "description": "信息报送（初次、进程、结案报告）/ Situation reports (initial, progress, final)"},
 ]
 
 ERROR_RESPONSES = {
@@ -565,3 +568,6 @@ api.add_router("/v1", "yingji.detection.api.configs.router")  # detection config
 api.add_router("/v1", "yingji.detection.api.holidays.router")  # public holidays and make-up workdays
 api.add_router("/v1", "yingji.response.api.events.router")  # emergency events and response levels
 api.add_router("/v1", "yingji.response.api.contacts.router")  # cases, contacts, quarantine, follow-ups (流调/密接)
+api.add_router("/v1", "yingji.response.api.assessments.router")  # risk assessments and the risk matrix
+api.add_router("/v1", "yingji.response.api.consultations.router")  # consultations (会商研判), decisions, materials
+api.add_router("/v1", "yingji.response.api.sitreps.router")  # situation reports (信息报送)

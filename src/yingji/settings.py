@@ -212,3 +212,14 @@ YINGJI_RESPONSE_QUARANTINE_DAYS_BY_MODE: dict[str, int] = {}
 YINGJI_RESPONSE_NOT_SEEN_DAYS = int(os.environ.get("YINGJI_RESPONSE_NOT_SEEN_DAYS", "2"))
 YINGJI_RESPONSE_AMONG_CONTACTS_DAYS = int(os.environ.get("YINGJI_RESPONSE_AMONG_CONTACTS_DAYS", "14"))
 YINGJI_RESPONSE_CONTACT_TYPES: list = []
+# Situation reports (信息报送, response/services/sitreps.py; statutory-rules §2.2–2.3): the initial report is due
+# this many hours after the event occurred (2 小时内), each progress report this many hours after the previous
+# report while the response is active (至少按日), the final report this many days after the event ended (2 周内).
+YINGJI_RESPONSE_SITREP_INITIAL_HOURS = int(os.environ.get("YINGJI_RESPONSE_SITREP_INITIAL_HOURS", "2"))
+YINGJI_RESPONSE_SITREP_PROGRESS_HOURS = int(os.environ.get("YINGJI_RESPONSE_SITREP_PROGRESS_HOURS", "24"))
+YINGJI_RESPONSE_SITREP_FINAL_DAYS = int(os.environ.get("YINGJI_RESPONSE_SITREP_FINAL_DAYS", "14"))
+# Consultation materials (会商材料): size limit; a decision turned into a task without a due date is due in this many
+# hours.
+YINGJI_RESPONSE_MATERIAL_MAX_BYTES = int(os.environ.get("YINGJI_RESPONSE_MATERIAL_MAX_BYTES",
+                                                        str(YINGJI_MAX_UPLOAD_BYTES)))
+YINGJI_RESPONSE_DECISION_TASK_HOURS = int(os.environ.get("YINGJI_RESPONSE_DECISION_TASK_HOURS", "24"))
