@@ -49,6 +49,9 @@ RECORDS = {
     "holidays": lambda city: a_holiday().pk,  # reference data: only administrators change it
     # response: /emergencies/<pk>/… (pages and /api/v1/emergencies/<pk>/…): district 乙's event
     "emergencies": lambda city: b_emergency(city).pk,
+    # inspection and rectification: /inspections/<pk>/…, /findings/<pk>/… (pages and API)
+    "inspections": lambda city: b_inspection(city).pk,
+    "findings": lambda city: b_finding(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -69,8 +72,61 @@ WRITE_BODIES = {
     ("POST", "level"): {"to_level": "III", "reason": "越权升级"},
     ("POST", "status"): {"status": "ongoing"},
     ("PUT", "affected-regions"): {"affected_regions": ["990103001"]},
+    ("PATCH", "inspections"): {"summary": "越权修改"},
+    ("POST", "findings"): {"description": "越权登记", "responsible_org": "HOS03"},
+    ("POST", "reviews"): {"finding": 1, "result": "not_rectified"},
+    ("POST", "rectification"): {"note": "越权整改", "done": True},
 }
 
+
+def b_inspection(city):
+    """A supervision visit by district 乙's commission to 乙's hospital, with one finding."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yingji.response.services.inspections import create_inspection
+
+    today = timezone.localdate()
+    return create_inspection(city.b.users[Role.HEALTH_COMMISSION], region=city.b.region.code, date=today,
+                             topic="乙区督导", inspected_orgs=[city.b.hospital.pk],
+                             findings=[{"description": "乙区问题", "responsible_org": city.b.hospital.pk,
+                                        "deadline": today + timedelta(days=7)}])
+
+
+def b_finding(city):
+    """A finding of district 乙's inspection (乙's hospital responsible)."""
+    return b_inspection(city).findings.get()
+
+
+def b_contact(city):
+    """District 乙's event with a case and a contact under home observation since yesterday (乙's follow-up team)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.response.factories import make_event
+    from yingji.response.services import contacts, followups
+
+    today = timezone.localdate()
+    cdc = city.b.users[Role.CDC]
+    event = make_event(city, "b", title="乙区流调事件")
+    case = contacts.add_case(cdc, event, {"name": "乙区病例", "region": city.b.town.code})
+    if not followups.FollowUpTeam.objects.filter(name="乙区随访组").exists():
+        followups.save_team(cdc, {"name": "乙区随访组", "organisation": city.b.hospital.pk,
+                                  "regions": [city.b.region.code]})
+    return contacts.add_contact(cdc, event, {"source_case": case.pk, "name": "乙区密接", "contact_type": "household",
+                                             "region": city.b.town.code, "last_exposure": today - timedelta(days=1),
+                                             "mode": "home"})
+
+
+def b_followup(city):
+    """Today's follow-up of district 乙's contact, assigned to 乙's team."""
+    from yingji.response.services import followups
+
+    contact = b_contact(city)
+    followups.generate_followups()
+    return contact.followups.get()
 
 def b_card(city):
     """A report card of district 乙: its hospital reports a patient living in 乙."""

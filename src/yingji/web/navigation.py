@@ -35,6 +35,11 @@ def _early_warning(user) -> bool:
     return user.is_platform_admin or user.role in ("cdc", "health_commission", "leader")
 
 
+def _response(user) -> bool:
+    """Response and command pages (应急响应/指挥调度): the regional roles and administrators."""
+    return user.is_platform_admin or user.role in ("cdc", "health_commission", "leader")
+
+
 class Group(NamedTuple):
     label: object
     icon: str
@@ -59,6 +64,9 @@ NAV = [
         ("detection:signal_list", _("Signals"), "bell", _early_warning),
         ("detection:kpis", _("Early-warning indicators"), "graph-up", _early_warning),
         ("detection:config_list", _("Detection settings"), "sliders", _early_warning),
+    ]),
+    Group(_("Response"), "lightning-charge", [
+        ("response:event_list", _("Emergency events"), "lightning-charge", _response),
     ]),
     Group(_("System"), "gear-wide-connected", [
         ("web:user_list", _("Users"), "people", _admin_only),
