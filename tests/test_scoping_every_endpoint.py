@@ -52,9 +52,6 @@ RECORDS = {
     # inspection and rectification: /inspections/<pk>/…, /findings/<pk>/… (pages and API)
     "inspections": lambda city: b_inspection(city).pk,
     "findings": lambda city: b_finding(city).pk,
-    # inspection and rectification: /inspections/<pk>/…, /findings/<pk>/… (pages and API)
-    "inspections": lambda city: b_inspection(city).pk,
-    "findings": lambda city: b_finding(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -75,10 +72,6 @@ WRITE_BODIES = {
     ("POST", "level"): {"to_level": "III", "reason": "越权升级"},
     ("POST", "status"): {"status": "ongoing"},
     ("PUT", "affected-regions"): {"affected_regions": ["990103001"]},
-    ("PATCH", "inspections"): {"summary": "越权修改"},
-    ("POST", "findings"): {"description": "越权登记", "responsible_org": "HOS03"},
-    ("POST", "reviews"): {"finding": 1, "result": "not_rectified"},
-    ("POST", "rectification"): {"note": "越权整改", "done": True},
     ("PATCH", "inspections"): {"summary": "越权修改"},
     ("POST", "findings"): {"description": "越权登记", "responsible_org": "HOS03"},
     ("POST", "reviews"): {"finding": 1, "result": "not_rectified"},
@@ -134,25 +127,6 @@ def b_followup(city):
     contact = b_contact(city)
     followups.generate_followups()
     return contact.followups.get()
-
-def b_inspection(city):
-    """A supervision visit by district 乙's commission to 乙's hospital, with one finding."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from yingji.response.services.inspections import create_inspection
-
-    today = timezone.localdate()
-    return create_inspection(city.b.users[Role.HEALTH_COMMISSION], region=city.b.region.code, date=today,
-                             topic="乙区督导", inspected_orgs=[city.b.hospital.pk],
-                             findings=[{"description": "乙区问题", "responsible_org": city.b.hospital.pk,
-                                        "deadline": today + timedelta(days=7)}])
-
-
-def b_finding(city):
-    """A finding of district 乙's inspection (乙's hospital responsible)."""
-    return b_inspection(city).findings.get()
 
 def b_card(city):
     """A report card of district 乙: its hospital reports a patient living in 乙."""

@@ -320,6 +320,7 @@ TAGS = [
     {"name": "zero-reports", "description": "零报告/日报告与报告计划 / Zero and daily reports, reporting schedules"},
     {"name": "fever-clinics", "description": "发热门诊日报 / Fever-clinic daily reports"},
     {"name": "event-reports", "description": "突发公共卫生事件相关信息报告 / Public-health event reports"},
+    {"name": "inspections", "description": "督导检查与整改台账 / Inspections, findings and the rectification ledger"},
     {"name": "emergencies", "description": "突发事件、应急响应级别与终止 / Emergency events, response levels and closure"},
     {"name": "contacts", "description": "流调病例、密切接触者、隔离与传播链 / Investigation cases, close contacts, quarantine and transmission"},
     {"name": "followups", "description": "密接每日随访与随访小组 / Daily follow-ups of contacts and follow-up teams"},
@@ -571,3 +572,4 @@ api.add_router("/v1", "yingji.response.api.contacts.router")  # cases, contacts,
 api.add_router("/v1", "yingji.response.api.assessments.router")  # risk assessments and the risk matrix
 api.add_router("/v1", "yingji.response.api.consultations.router")  # consultations (会商研判), decisions, materials
 api.add_router("/v1", "yingji.response.api.sitreps.router")  # situation reports (信息报送)
+api.add_router("/v1", "yingji.response.api.inspections.router")  # inspections, findings, rectification ledger

@@ -1,7 +1,7 @@
 """Response pages (应急响应/指挥调度), included at the site root under the namespace "response". The first path
 segment of each page is the record kind the scoping matrix (tests/test_scoping_every_endpoint.py) fills."""
 
-from django.urls import path  # noqa: F401 — each part appends its pages below
+from django.urls import path  # each part appends its pages below
 
 app_name = "response"
 
@@ -17,4 +17,19 @@ urlpatterns += [
     path("emergencies/<int:pk>/level/", event_views.event_level, name="event_level"),
     path("emergencies/<int:pk>/start/", event_views.event_start, name="event_start"),
     path("emergencies/<int:pk>/end/", event_views.event_end, name="event_end"),
+]
+
+# Inspection and rectification (督导检查/整改台账)
+from .views import inspections as inspection_views  # noqa: E402
+
+urlpatterns += [
+    path("inspections/", inspection_views.inspection_list, name="inspection_list"),
+    path("inspections/new/", inspection_views.inspection_create, name="inspection_create"),
+    path("inspections/ledger/", inspection_views.ledger, name="inspection_ledger"),
+    path("inspections/ledger.xlsx", inspection_views.ledger_export, name="inspection_ledger_export"),
+    path("inspections/<int:pk>/", inspection_views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/findings/new/", inspection_views.inspection_add_finding, name="inspection_add_finding"),
+    path("inspections/<int:pk>/review/", inspection_views.inspection_review, name="inspection_review"),
+    path("findings/<int:pk>/", inspection_views.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/evidence/", inspection_views.finding_evidence, name="finding_evidence"),
 ]
