@@ -67,6 +67,8 @@ NAV = [
     ]),
     Group(_("Response"), "lightning-charge", [
         ("response:event_list", _("Emergency events"), "lightning-charge", _response),
+        ("response:inspection_list", _("Inspections"), "clipboard-check", _response),
+        ("response:inspection_ledger", _("Rectification ledger"), "journal-check", lambda u: u.role == "reporter"),
     ]),
     Group(_("System"), "gear-wide-connected", [
         ("web:user_list", _("Users"), "people", _admin_only),
