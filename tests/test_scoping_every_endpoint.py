@@ -52,6 +52,9 @@ RECORDS = {
     # inspection and rectification: /inspections/<pk>/…, /findings/<pk>/… (pages and API)
     "inspections": lambda city: b_inspection(city).pk,
     "findings": lambda city: b_finding(city).pk,
+    # tasks and scenario checklists: /tasks/<pk>/…, /checklists/<pk>/ (pages and API)
+    "tasks": lambda city: b_task(city).pk,
+    "checklists": lambda city: b_checklist(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -76,6 +79,9 @@ WRITE_BODIES = {
     ("POST", "findings"): {"description": "越权登记", "responsible_org": "HOS03"},
     ("POST", "reviews"): {"finding": 1, "result": "not_rectified"},
     ("POST", "rectification"): {"note": "越权整改", "done": True},
+    ("PATCH", "tasks"): {"title": "越权修改"},
+    ("PUT", "measures"): {"measures": [{"title": "越权措施"}]},
+    ("POST", "checklist-activations"): {"checklist": 1},
 }
 
 
@@ -127,6 +133,28 @@ def b_followup(city):
     contact = b_contact(city)
     followups.generate_followups()
     return contact.followups.get()
+
+def b_task(city):
+    """A task of district 乙's event, assigned to 乙's CDC."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.response.factories import make_event
+    from yingji.response.services.tasks import create_task
+
+    event = make_event(city, "b", title="乙区任务事件")
+    return create_task(city.b.users[Role.CDC], event, {"title": "乙区任务", "assignee_org": city.b.cdc.pk,
+                                                       "deadline": timezone.now() + timedelta(hours=6)})
+
+
+def b_checklist(city):
+    """A scenario checklist of district 乙's own (applies only within 乙)."""
+    from yingji.response.models import Checklist
+
+    return Checklist.objects.get_or_create(code="b-own", defaults={
+        "scenario": "乙区情景", "name": "乙区阶段", "region": city.b.region})[0]
+
 
 def b_card(city):
     """A report card of district 乙: its hospital reports a patient living in 乙."""

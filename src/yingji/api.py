@@ -322,6 +322,8 @@ TAGS = [
     {"name": "event-reports", "description": "突发公共卫生事件相关信息报告 / Public-health event reports"},
     {"name": "inspections", "description": "督导检查与整改台账 / Inspections, findings and the rectification ledger"},
     {"name": "emergencies", "description": "突发事件、应急响应级别与终止 / Emergency events, response levels and closure"},
+    {"name": "tasks", "description": "事件任务、进展与附件 / Event tasks, progress notes and attachments"},
+    {"name": "checklists", "description": "预案处置清单与启动 / Scenario checklists and their activation"},
     {"name": "contacts", "description": "流调病例、密切接触者、隔离与传播链 / Investigation cases, close contacts, quarantine and transmission"},
     {"name": "followups", "description": "密接每日随访与随访小组 / Daily follow-ups of contacts and follow-up teams"},
     {"name": "assessments", "description": "风险评估与风险矩阵 / Risk assessments and the risk matrix"},
@@ -573,3 +575,5 @@ api.add_router("/v1", "yingji.response.api.assessments.router")  # risk assessme
 api.add_router("/v1", "yingji.response.api.consultations.router")  # consultations (会商研判), decisions, materials
 api.add_router("/v1", "yingji.response.api.sitreps.router")  # situation reports (信息报送)
 api.add_router("/v1", "yingji.response.api.inspections.router")  # inspections, findings, rectification ledger
+api.add_router("/v1", "yingji.response.api.tasks.router")  # event tasks, notes, attachments
+api.add_router("/v1", "yingji.response.api.checklists.router")  # scenario checklists, activating a stage

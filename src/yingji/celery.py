@@ -27,4 +27,8 @@ app.conf.beat_schedule = {
     # close contacts (yingji/response/tasks.py): each day's follow-ups of contacts under observation, at 00:30
     # Asia/Shanghai (idempotent: a rerun or a restart creates nothing twice)
     "response-generate-followups": {"task": "response.generate_followups", "schedule": crontab(hour=0, minute=30)},
+    # tasks (yingji/response/tasks.py): overdue tasks flagged hourly (assignee reminded once); today's daily report
+    # task of every event under an active response, hourly (idempotent: once per event and day)
+    "response-flag-overdue-tasks": {"task": "response.flag_overdue_tasks", "schedule": 3600.0},
+    "response-daily-report-tasks": {"task": "response.create_daily_report_tasks", "schedule": 3600.0},
 }

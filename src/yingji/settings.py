@@ -223,3 +223,17 @@ YINGJI_RESPONSE_SITREP_FINAL_DAYS = int(os.environ.get("YINGJI_RESPONSE_SITREP_F
 YINGJI_RESPONSE_MATERIAL_MAX_BYTES = int(os.environ.get("YINGJI_RESPONSE_MATERIAL_MAX_BYTES",
                                                         str(YINGJI_MAX_UPLOAD_BYTES)))
 YINGJI_RESPONSE_DECISION_TASK_HOURS = int(os.environ.get("YINGJI_RESPONSE_DECISION_TASK_HOURS", "24"))
+# Response tasks (response/services/tasks.py). Statutory tasks computed from rules: a case added to an event →
+# epidemiological investigation by the CDC of the case's area within ``hours`` of the report (24); while a response
+# is active → one daily report task per day (Asia/Shanghai) for the lead organisation, due ``hours`` after the day's
+# start. Attachments of progress notes: size limit and allowed extensions (content must match the extension).
+YINGJI_RESPONSE_STATUTORY_TASKS = {
+    "epi_investigation": {"enabled": True, "assignee_kind": "cdc",
+                          "hours": int(os.environ.get("YINGJI_RESPONSE_EPI_INVESTIGATION_HOURS", "24"))},
+    "daily_report": {"enabled": True, "assignee_kind": "lead",
+                     "hours": int(os.environ.get("YINGJI_RESPONSE_DAILY_REPORT_HOURS", "24"))},
+}
+YINGJI_RESPONSE_ATTACHMENT_MAX_BYTES = int(os.environ.get("YINGJI_RESPONSE_ATTACHMENT_MAX_BYTES",
+                                                          str(YINGJI_MAX_UPLOAD_BYTES)))
+YINGJI_RESPONSE_ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx", "doc", "xls", "zip", "txt",
+                                    "csv"]

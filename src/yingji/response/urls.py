@@ -33,3 +33,21 @@ urlpatterns += [
     path("findings/<int:pk>/", inspection_views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/evidence/", inspection_views.finding_evidence, name="finding_evidence"),
 ]
+
+# Tasks (任务) and scenario checklists (预案处置清单)
+from .views import checklists as checklist_views  # noqa: E402
+from .views import tasks as task_views  # noqa: E402
+
+urlpatterns += [
+    path("emergencies/<int:pk>/tasks/", task_views.event_tasks, name="event_tasks"),
+    path("emergencies/<int:pk>/tasks/activate/", task_views.event_activate, name="event_activate"),
+    path("emergencies/<int:pk>/tasks/new/", task_views.event_task_create, name="event_task_create"),
+    path("tasks/", task_views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/status/", task_views.task_step, name="task_step"),
+    path("tasks/<int:pk>/notes/", task_views.task_note, name="task_note"),
+    path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/notes/<int:note_id>/attachment/", task_views.task_attachment, name="task_attachment"),
+    path("checklists/", checklist_views.checklist_list, name="checklist_list"),
+    path("checklists/<int:pk>/", checklist_views.checklist_detail, name="checklist_detail"),
+]

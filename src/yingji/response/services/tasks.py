@@ -206,9 +206,11 @@ def _require_open_event(event: Event) -> None:
 # --- creating and changing -----------------------------------------------------------------------------------
 
 
-def create_task(user, event: Event, values: dict, *, now: datetime | None = None) -> Task:
-    """A task added by hand (``values``: title, description, assignee_org (id), assignee_team, deadline)."""
+def create_task(user, event: Event, values: dict | None = None, *, now: datetime | None = None, **fields) -> Task:
+    """A task added by hand (``values`` or keyword arguments: title, description, assignee_org (id or
+    Organisation), assignee_team, deadline)."""
     now = now or timezone.now()
+    values = {**(values or {}), **fields}
     _require_manager(user, event)
     _require_open_event(event)
     clean = _clean(event, values, created_at=now, creating=True)
