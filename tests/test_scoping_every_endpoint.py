@@ -55,6 +55,9 @@ RECORDS = {
     # tasks and scenario checklists: /tasks/<pk>/…, /checklists/<pk>/ (pages and API)
     "tasks": lambda city: b_task(city).pk,
     "checklists": lambda city: b_checklist(city).pk,
+    # close contacts: /contacts/<pk>/…, /followups/<pk>/… (pages and API); district 乙's contact and its follow-up
+    "contacts": lambda city: b_contact(city).pk,
+    "followups": lambda city: b_followup(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -82,6 +85,14 @@ WRITE_BODIES = {
     ("PATCH", "tasks"): {"title": "越权修改"},
     ("PUT", "measures"): {"measures": [{"title": "越权措施"}]},
     ("POST", "checklist-activations"): {"checklist": 1},
+    ("POST", "cases"): {"name": "越权病例", "region": "990103"},
+    ("POST", "contacts"): {"source_case": 1, "name": "越权密接", "contact_type": "household", "region": "990103",
+                           "last_exposure": "2026-01-01"},
+    ("POST", "test-results"): {"contact": 1, "sample_date": "2026-01-01", "method": "pcr"},
+    ("POST", "quarantine"): {"mode": "home"},
+    ("POST", "release"): {"reason": "越权解除"},
+    ("POST", "become-case"): {},
+    ("POST", "record"): {"status": "seen"},
 }
 
 
@@ -155,6 +166,36 @@ def b_checklist(city):
     return Checklist.objects.get_or_create(code="b-own", defaults={
         "scenario": "乙区情景", "name": "乙区阶段", "region": city.b.region})[0]
 
+
+
+def b_contact(city):
+    """District 乙's event with a case and a contact under home observation since yesterday (乙's follow-up team)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.response.factories import make_event
+    from yingji.response.services import contacts, followups
+
+    today = timezone.localdate()
+    cdc = city.b.users[Role.CDC]
+    event = make_event(city, "b", title="乙区流调事件")
+    case = contacts.add_case(cdc, event, {"name": "乙区病例", "region": city.b.town.code})
+    if not followups.FollowUpTeam.objects.filter(name="乙区随访组").exists():
+        followups.save_team(cdc, {"name": "乙区随访组", "organisation": city.b.hospital.pk,
+                                  "regions": [city.b.region.code]})
+    return contacts.add_contact(cdc, event, {"source_case": case.pk, "name": "乙区密接", "contact_type": "household",
+                                             "region": city.b.town.code, "last_exposure": today - timedelta(days=1),
+                                             "mode": "home"})
+
+
+def b_followup(city):
+    """Today's follow-up of district 乙's contact, assigned to 乙's team."""
+    from yingji.response.services import followups
+
+    contact = b_contact(city)
+    followups.generate_followups()
+    return contact.followups.get()
 
 def b_card(city):
     """A report card of district 乙: its hospital reports a patient living in 乙."""

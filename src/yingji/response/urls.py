@@ -51,3 +51,18 @@ urlpatterns += [
     path("checklists/", checklist_views.checklist_list, name="checklist_list"),
     path("checklists/<int:pk>/", checklist_views.checklist_detail, name="checklist_detail"),
 ]
+
+# Epidemiological investigation and close contacts (流调/密接), daily follow-ups (每日随访)
+from .views import contacts as contact_views  # noqa: E402
+from .views import followups as followup_views  # noqa: E402
+
+urlpatterns += [
+    path("emergencies/<int:pk>/investigation/", contact_views.event_investigation, name="event_investigation"),
+    path("emergencies/<int:pk>/investigation/cases/new/", contact_views.investigation_add_case,
+         name="investigation_add_case"),
+    path("emergencies/<int:pk>/investigation/contacts/new/", contact_views.investigation_add_contact,
+         name="investigation_add_contact"),
+    path("contacts/<int:pk>/", contact_views.contact_detail, name="contact_detail"),
+    path("followups/", followup_views.followup_list, name="followup_list"),
+    path("followups/<int:pk>/", followup_views.followup_detail, name="followup_detail"),
+]
