@@ -66,3 +66,7 @@ urlpatterns += [
     path("followups/", followup_views.followup_list, name="followup_list"),
     path("followups/<int:pk>/", followup_views.followup_detail, name="followup_detail"),
 ]
+
+from .views import command as command_views  # noqa: E402
+
+urlpatterns += [path("emergencies/<int:pk>/command/", command_views.event_command, name="event_command")]
