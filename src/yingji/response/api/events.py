@@ -7,7 +7,7 @@ services.events. Schema classes are named Emergency… (one OpenAPI document hol
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -43,7 +43,8 @@ def _user(request: HttpRequest):
     return request.auth
 
 
-REGION_CODE = Field(..., min_length=6, max_length=9, pattern=r"^\d{6}(\d{3})?$", description="行政区划代码 / region code")
+RegionCode = Annotated[str, Field(min_length=6, max_length=9, pattern=r"^\d{6}(\d{3})?$",
+                                  description="行政区划代码 / region code")]
 
 
 class EmergencyRef(Schema):
@@ -120,7 +121,7 @@ class EmergencyIn(InputSchema):
     disease: str | None = Field(None, min_length=1, max_length=16, pattern=NO_NUL, description="病种编码 / disease")
     region: str | None = Field(None, min_length=6, max_length=9, pattern=r"^\d{6}(\d{3})?$",
                                description="处置事件的辖区 / the jurisdiction handling the event")
-    affected_regions: list[str] | None = Field(None, max_length=500,
+    affected_regions: list[RegionCode] | None = Field(None, max_length=500,
                                                description="受影响地区（须在辖区内）/ affected regions (within it)")
     lead_org: str | None = Field(None, min_length=1, max_length=32, pattern=NO_NUL,
                                  description="牵头机构代码（留空为本单位）/ lead organisation code")
@@ -150,7 +151,7 @@ class EmergencyEndIn(InputSchema):
 
 
 class EmergencyRegionsIn(InputSchema):
-    affected_regions: list[str] = Field(..., min_length=1, max_length=500,
+    affected_regions: list[RegionCode] = Field(..., min_length=1, max_length=500,
                                         description="受影响地区（须在辖区内）/ affected regions (within the event's)")
 
 
