@@ -70,3 +70,31 @@ urlpatterns += [
 from .views import command as command_views  # noqa: E402
 
 urlpatterns += [path("emergencies/<int:pk>/command/", command_views.event_command, name="event_command")]
+
+# Risk assessment (风险评估), consultations (会商研判) and situation reports (信息报送)
+from .views import assessments as assessment_views  # noqa: E402
+from .views import consultations as consultation_views  # noqa: E402
+from .views import sitreps as sitrep_views  # noqa: E402
+
+urlpatterns += [
+    path("emergencies/<int:pk>/assessments/", assessment_views.event_assessments, name="event_assessments"),
+    path("assessments/matrix/", assessment_views.risk_matrix, name="risk_matrix"),
+    path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
+    path("emergencies/<int:pk>/consultations/", consultation_views.event_consultations, name="event_consultations"),
+    path("consultations/<int:pk>/", consultation_views.consultation_detail, name="consultation_detail"),
+    path("consultations/<int:pk>/record/", consultation_views.consultation_record, name="consultation_record"),
+    path("consultations/<int:pk>/participants/", consultation_views.consultation_participant,
+         name="consultation_participant"),
+    path("consultations/<int:pk>/decisions/", consultation_views.consultation_decision, name="consultation_decision"),
+    path("consultations/<int:pk>/decisions/<int:decision_id>/task/", consultation_views.consultation_decision_task,
+         name="consultation_decision_task"),
+    path("consultations/<int:pk>/materials/", consultation_views.consultation_material, name="consultation_material"),
+    path("consultations/<int:pk>/materials/<int:material_id>/", consultation_views.consultation_material_file,
+         name="consultation_material_file"),
+    path("consultations/<int:pk>/materials/<int:material_id>/delete/",
+         consultation_views.consultation_material_delete, name="consultation_material_delete"),
+    path("emergencies/<int:pk>/reports/", sitrep_views.event_reports, name="event_reports"),
+    path("emergencies/<int:pk>/reports/new/", sitrep_views.event_report_create, name="event_report_create"),
+    path("sitreps/<int:pk>/", sitrep_views.sitrep_detail, name="sitrep_detail"),
+    path("sitreps/<int:pk>/print/", sitrep_views.sitrep_print, name="sitrep_print"),
+]
