@@ -182,3 +182,5 @@ def test_the_navigation_has_one_response_group(client, city, role, shown):
     client.force_login(city.a.users[role])
     page = text(client.get("/"))
     assert (reverse("response:event_list") in page) is shown
+    assert reverse("response:task_list") in page  # assigned units see their tasks
+    assert page.count('data-bs-toggle="dropdown"') >= 1
