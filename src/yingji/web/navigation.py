@@ -68,10 +68,6 @@ NAV = [
     Group(_("Response"), "lightning-charge", [
         ("response:event_list", _("Emergency events"), "lightning-charge", _response),
         ("response:task_list", _("Tasks"), "list-check", None),
-        ("response:followup_list", _("Daily follow-ups"), "clipboard2-pulse", None),
-        ("response:checklist_list", _("Scenario checklists"), "card-checklist", _response),
-        ("response:inspection_list", _("Inspections and rectification"), "clipboard-check", None),
-        ("response:task_list", _("Tasks"), "list-check", None),
         ("response:checklist_list", _("Scenario checklists"), "card-checklist", _response),
         ("response:inspection_list", _("Inspections"), "clipboard-check", _response),
         ("response:followup_list", _("Daily follow-ups"), "clipboard2-pulse", lambda u: _response(u) or u.role == "reporter"),
