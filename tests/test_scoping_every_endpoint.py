@@ -58,6 +58,10 @@ RECORDS = {
     # close contacts: /contacts/<pk>/…, /followups/<pk>/… (pages and API); district 乙's contact and its follow-up
     "contacts": lambda city: b_contact(city).pk,
     "followups": lambda city: b_followup(city).pk,
+    # risk assessment, consultations, situation reports: /assessments/<pk>/, /consultations/<pk>/…, /sitreps/<pk>/…
+    "assessments": lambda city: b_assessment(city).pk,
+    "consultations": lambda city: b_consultation(city).pk,
+    "sitreps": lambda city: b_sitrep(city).pk,
 }
 # Well-formed bodies, so a write reaches the jurisdiction check instead of stopping at validation.
 WRITE_BODIES = {
@@ -93,6 +97,11 @@ WRITE_BODIES = {
     ("POST", "release"): {"reason": "越权解除"},
     ("POST", "become-case"): {},
     ("POST", "record"): {"status": "seen"},
+    ("POST", "assessments"): {"likelihood": 3, "consequence": 3, "rationale": "越权评估"},
+    ("POST", "consultations"): {"held_at": "2026-01-01T09:00:00", "chair": "越权", "online": True},
+    ("POST", "participants"): {"name": "越权参会"},
+    ("POST", "decisions"): {"text": "越权决定"},
+    ("POST", "sitreps"): {"kind": "initial"},
 }
 
 
@@ -432,3 +441,32 @@ def test_every_api_operation(client, city, b_population, role):
         assert response.status_code in (403, 404), (role, method, url, response.status_code)
         assert_no_leak(response.content.decode(), (method, url))
     assert snapshot(city) == before
+
+
+def b_assessment(city):
+    """A risk assessment of district 乙's event by 乙's CDC."""
+    from tests.response.factories import make_event
+    from yingji.response.services.assessments import create_assessment
+
+    return create_assessment(city.b.users[Role.CDC], make_event(city, "b", title="乙区评估事件"), likelihood=3,
+                             consequence=4, rationale="乙区评估")
+
+
+def b_consultation(city):
+    """A consultation on district 乙's event, with a decision for 乙's CDC."""
+    from django.utils import timezone
+
+    from tests.response.factories import make_event
+    from yingji.response.services.consultations import create_consultation
+
+    return create_consultation(city.b.users[Role.CDC], make_event(city, "b", title="乙区会商事件"),
+                               held_at=timezone.now(), chair="乙区局长", place="乙区会议室",
+                               decisions=[{"text": "乙区决定", "responsible_org": city.b.cdc.pk}])
+
+
+def b_sitrep(city):
+    """A draft initial situation report on district 乙's event."""
+    from tests.response.factories import make_event
+    from yingji.response.services.sitreps import create_sitrep
+
+    return create_sitrep(city.b.users[Role.CDC], make_event(city, "b", title="乙区报送事件"), "initial")
