@@ -22,7 +22,7 @@ from django.db import transaction
 from yingji.core import services
 from yingji.core.models import Organisation, Region, RegionPopulation, User
 
-from . import detection, organisations, regions, surveillance, users
+from . import detection, organisations, regions, response, surveillance, users
 from .context import DEFAULT_SEED, DemoContext, ProgressSink
 
 
@@ -39,6 +39,7 @@ STEPS: list[Step] = [
     Step("users", users.build, users.reset),
     Step(surveillance.STEP, surveillance.build, surveillance.reset),
     Step(detection.STEP, detection.build, detection.reset),
+    Step(response.STEP, response.build, response.reset),
 ]
 
 
