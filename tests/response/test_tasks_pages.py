@@ -41,6 +41,9 @@ def test_event_tasks_page_activates_a_stage(client, city):
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-testid="activate-form"' in body and "本地出现输入性或散发性病例" in body
+    assert "启动处置清单" in body and "按事件当前响应级别建议" in body  # Chinese first
+    english = client.get(f"/emergencies/{event.pk}/tasks/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 200
     response = client.post(f"/emergencies/{event.pk}/tasks/activate/", {"checklist": stage(2).pk})
     assert response.status_code == 302
     assert Task.objects.filter(event=event).count() == 11
