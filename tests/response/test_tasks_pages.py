@@ -284,3 +284,24 @@ def test_api_checklists(client, city):
                           content_type="application/json", **admin)
     assert created.status_code == 201
     assert checklist_svc.may_edit(city.users[Role.HEALTH_COMMISSION], Checklist.objects.get(code="flood-1"))
+
+
+def test_new_checklist_page(client, city):
+    client.force_login(city.a.users[Role.HEALTH_COMMISSION])
+    assert 'data-testid="new-checklist"' in client.get("/checklists/").content.decode()
+    page = client.get("/checklists/new/").content.decode()
+    assert 'value="990102"' in page and 'value="990103"' not in page
+    bad = client.post("/checklists/new/", {"code": "covid19-stage1", "region": city.a.region.code, "scenario": "x",
+                                           "stage": 1, "name": "x"})
+    assert bad.status_code == 422 and "编码已被使用" in bad.content.decode()
+    outside = client.post("/checklists/new/", {"code": "a-flood", "region": city.b.region.code, "scenario": "洪涝",
+                                               "stage": 1, "name": "预警"})
+    assert outside.status_code == 422 and not Checklist.objects.filter(code="a-flood").exists()
+    good = client.post("/checklists/new/", {"code": "a-flood", "region": city.a.region.code, "scenario": "洪涝灾害",
+                                            "stage": 1, "name": "洪涝预警期", "active": "on"})
+    assert good.status_code == 302
+    created = Checklist.objects.get(code="a-flood")
+    assert created.region_id == city.a.region.code and created.active
+    for role in (Role.CDC, Role.REPORTER, Role.LEADER):
+        client.force_login(city.a.users[role])
+        assert client.get("/checklists/new/").status_code == 403

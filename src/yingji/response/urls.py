@@ -49,6 +49,7 @@ urlpatterns += [
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/notes/<int:note_id>/attachment/", task_views.task_attachment, name="task_attachment"),
     path("checklists/", checklist_views.checklist_list, name="checklist_list"),
+    path("checklists/new/", checklist_views.checklist_create, name="checklist_create"),
     path("checklists/<int:pk>/", checklist_views.checklist_detail, name="checklist_detail"),
 ]
 

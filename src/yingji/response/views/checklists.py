@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core.errors import YingjiError
-from yingji.surveillance.views.common import http_errors
+from yingji.surveillance.views.common import http_errors, region_choices
 from yingji.web.helpers import attach_errors, forbidden, pick
 
 from ..choices import ResponseLevel
@@ -31,12 +31,49 @@ def _checklist(user, pk) -> Checklist:
 @login_required
 def checklist_list(request):
     user = request.user
+    org = user.organisation
+    may_create = user.is_platform_admin or (org is not None and svc.may_edit(user, region_code=org.region_id))
     scenarios: dict[str, list] = {}
     for checklist in svc.checklists(user).prefetch_related("items"):
         scenarios.setdefault(checklist.scenario, []).append({
             "checklist": checklist, "measures": sum(1 for i in checklist.items.all() if i.active),
             "statutory": sum(1 for i in checklist.items.all() if i.active and i.statutory)})
-    return render(request, "response/checklist_list.html", {"scenarios": scenarios})
+    return render(request, "response/checklist_list.html", {"scenarios": scenarios, "may_create": may_create})
+
+
+class NewChecklistForm(forms.Form):
+    code = forms.SlugField(label=gettext_lazy("Code"), max_length=48)
+    region = forms.ChoiceField(label=gettext_lazy("Applies to"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        everywhere = [("", _("Everywhere"))] if svc.may_edit(user, region_code=None) else []
+        self.fields["region"].choices = everywhere + region_choices(user, blank=None)
+
+
+@login_required
+def checklist_create(request):
+    """A new stage of a scenario (a jurisdiction's own, or — city level and above — for everywhere); its measures
+    are added on the stage's page."""
+    user = request.user
+    org = user.organisation
+    if not (user.is_platform_admin or (org is not None and svc.may_edit(user, region_code=org.region_id))):
+        raise forbidden()
+    head = NewChecklistForm(request.POST or None, user=user)
+    form = ChecklistForm(request.POST or None, initial={"stage": 1, "active": True})
+    if request.method == "POST" and head.is_valid() and form.is_valid():
+        try:
+            with http_errors():
+                checklist = svc.save_checklist(user, {**form.cleaned_data, **head.cleaned_data})
+        except YingjiError as exc:
+            attach_errors(form, exc)
+            if "code" in exc.fields or "region" in exc.fields:
+                attach_errors(head, exc)
+        else:
+            messages.success(request, _("Checklist saved."))
+            return redirect("response:checklist_detail", pk=checklist.pk)
+    return render(request, "response/checklist_new.html", {"head": head, "form": form},
+                  status=422 if request.method == "POST" else 200)
 
 
 class ChecklistForm(forms.Form):
