@@ -35,6 +35,7 @@
         })
       }]
     });
+    element.dataset.rendered = "true";
     window.addEventListener("resize", function () { chart.resize(); });
   }
   document.querySelectorAll("[data-transmission-graph]").forEach(draw);
