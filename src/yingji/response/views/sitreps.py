@@ -2,10 +2,12 @@
 draft filled from the event's data (``/emergencies/<pk>/reports/``); a report's page — an editable draft with save
 and submit, read-only once submitted (``/sitreps/<pk>/``); and a print view (``/sitreps/<pk>/print/``).
 
-python-docx is not installed on this platform, so the download is the print view (the browser prints it or saves it
-as PDF) rather than a .docx file.
+python-docx is not installed on this platform, so there is no .docx: the print view (official-document layout; the
+browser prints it or saves it as PDF) is also offered as a Word-readable HTML document (``?download=doc`` → .doc).
 
 Every query goes through core.scoping; every rule is services.sitreps'."""
+
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -128,5 +130,11 @@ def sitrep_print(request, pk):
     """The report as a printable page (official-document layout; print or save as PDF from the browser)."""
     report = scoped_object(request.user, SituationReport.objects.select_related(
         "event__region", "reporting_org", "submitted_by"), pk=pk)
-    return render(request, "response/sitrep_print.html", {"r": report, "body": _body(report),
-                                                          "today": timezone.localdate()})
+    response = render(request, "response/sitrep_print.html", {
+        "r": report, "body": _body(report), "today": timezone.localdate(),
+        "download": request.GET.get("download") == "doc"})
+    if request.GET.get("download") == "doc":
+        name = f"{report.event.number}-{report.get_kind_display()}{report.sequence or ''}.doc"
+        response["Content-Type"] = "application/msword; charset=utf-8"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
