@@ -197,7 +197,7 @@ def _activation_out(activation, created, existing) -> dict:
 
 @activations_router.get("/{int:event_id}/checklist-activations", response=list[ChecklistActivationOut],
                         summary="已启动的处置清单 / Checklist stages activated for an event")
-def list_activations(request, event_id: int = ID_PATH):
+def list_checklist_activations(request, event_id: int = ID_PATH):
     event = scoping.get_scoped(_user(request), Event.objects.all(), pk=event_id)
     return [_activation_out(a, [], a.tasks.count()) for a in svc.activations(event)]
 
@@ -205,7 +205,7 @@ def list_activations(request, event_id: int = ID_PATH):
 @activations_router.post("/{int:event_id}/checklist-activations", response={201: ChecklistActivationOut,
                                                                           200: ChecklistActivationOut},
                          summary="启动处置清单 / Activate a checklist stage for an event")
-def activate(request, payload: ChecklistActivationIn, event_id: int = ID_PATH):
+def activate_checklist(request, payload: ChecklistActivationIn, event_id: int = ID_PATH):
     """为事件启动某阶段的处置清单：每项措施生成一个任务（按类别分配给事件所在地区的机构，时限 = 启动时间 + 措施时限）。
     重复启动不会重复生成任务（200）。 / One task per measure (assigned by kind within the event's region, due activation +
     the measure's hours). Activating again creates no duplicate (200)."""

@@ -184,12 +184,12 @@ def transition_task(request, payload: TaskTransitionIn, task_id: int = ID_PATH):
 
 
 @tasks_router.get("/{int:task_id}/notes", response=list[TaskNoteOut], summary="任务进展 / A task's notes")
-def list_notes(request, task_id: int = ID_PATH):
+def list_task_notes(request, task_id: int = ID_PATH):
     return [note_out(n) for n in svc.notes(_task(request, task_id))]
 
 
 @tasks_router.post("/{int:task_id}/notes", response={201: TaskNoteOut}, summary="填写进展 / Add a progress note")
-def add_note(request, task_id: int = ID_PATH, text: str = Form("", max_length=4000, pattern=NO_NUL),
+def add_task_note(request, task_id: int = ID_PATH, text: str = Form("", max_length=4000, pattern=NO_NUL),
              attachment: UploadedFile | None = ATTACHMENT_FILE):
     """multipart/form-data：text（进展）与可选的 attachment（附件，限大小和类型）。 / multipart/form-data: ``text`` and
     an optional ``attachment`` (size- and type-checked)."""
@@ -199,7 +199,7 @@ def add_note(request, task_id: int = ID_PATH, text: str = Form("", max_length=40
 
 @tasks_router.get("/{int:task_id}/notes/{int:note_id}/attachment", summary="下载附件 / Download an attachment",
                   response={200: None})
-def note_attachment(request, task_id: int = ID_PATH, note_id: int = ID_PATH):
+def task_note_attachment(request, task_id: int = ID_PATH, note_id: int = ID_PATH):
     task = _task(request, task_id)
     note = task.notes.filter(pk=note_id).exclude(attachment="").first()
     if note is None:
