@@ -204,7 +204,11 @@ def task_note_attachment(request, task_id: int = ID_PATH, note_id: int = ID_PATH
     note = task.notes.filter(pk=note_id).exclude(attachment="").first()
     if note is None:
         raise NotFound()
-    return FileResponse(note.attachment.open("rb"), as_attachment=True, filename=note.attachment_name,
+    try:
+        handle = note.attachment.open("rb")
+    except OSError as missing:  # the stored file is gone (restored database without its media)
+        raise NotFound() from missing
+    return FileResponse(handle, as_attachment=True, filename=note.attachment_name,
                         content_type=note.attachment_type or "application/octet-stream")
 
 

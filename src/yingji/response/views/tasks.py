@@ -337,5 +337,9 @@ def task_attachment(request, pk, note_id):
     note = task.notes.filter(pk=note_id).exclude(attachment="").first()
     if note is None:
         raise Http404()
-    return FileResponse(note.attachment.open("rb"), as_attachment=True, filename=note.attachment_name,
+    try:
+        handle = note.attachment.open("rb")
+    except OSError as missing:  # the stored file is gone (restored database without its media)
+        raise Http404() from missing
+    return FileResponse(handle, as_attachment=True, filename=note.attachment_name,
                         content_type=note.attachment_type or "application/octet-stream")
