@@ -30,7 +30,7 @@ class DayFilter(forms.Form):
     status = Choice(label=gettext_lazy("Status"), required=False)
 
     def __init__(self, data, *, user):
-        super().__init__(data)
+        super().__init__(data, initial={"day": svc.local_today()})
         self.fields["team"].choices = [EVERYTHING, ("none", _("Not assigned"))] + [
             (str(t.pk), f"{t.name}（{t.organisation.name}）") for t in fsvc.teams_of(user)]
         self.fields["status"].choices = [EVERYTHING, *FollowUpStatus.choices]

@@ -21,7 +21,7 @@
       legend: [{ data: categories.map(function (c) { return c.name; }), top: 0 }],
       animationDuration: 600,
       series: [{
-        type: "graph", layout: "force", roam: true, draggable: true, categories: categories, top: 40,
+        type: "graph", layout: "force", roam: true, zoom: graph.nodes.length < 30 ? 1.6 : 1, draggable: true, categories: categories, top: 40,
         force: { repulsion: 160, edgeLength: [40, 110], gravity: 0.08 },
         label: { show: true, position: "right", fontSize: 11 },
         edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
