@@ -1,6 +1,6 @@
 """Consultation meetings (会商研判): participants, decisions, materials (type and size checked), bad input."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -55,6 +55,7 @@ def test_a_meeting_with_participants_and_decisions(city):
     ({"place": "", "online": False}, "place"),
     ({"held_at": timezone.now() - timedelta(days=30)}, "held_at"),
     ({"held_at": "tomorrow"}, "held_at"),
+    ({"held_at": datetime(9999, 12, 31, 23, 0, tzinfo=UTC)}, "held_at"),
     ({"participants": [{"name": ""}]}, "participants.1"),
     ({"participants": [{"user": 10**9}]}, "participants.1"),
     ({"decisions": [{"text": ""}]}, "decisions.1"),

@@ -237,7 +237,11 @@ def download_consultation_material(request, consultation_id: int = ID_PATH, mate
     material = meeting.materials.filter(pk=material_id).first()
     if material is None:
         raise NotFound()
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.name,
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound() from None
+    return FileResponse(handle, as_attachment=True, filename=material.name,
                         content_type=material.content_type or "application/octet-stream")
 
 

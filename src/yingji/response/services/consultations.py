@@ -186,9 +186,13 @@ def create_consultation(user, event: Event | int, *, held_at: datetime, chair: s
         errors.add("held_at", "请填写会商时间", "Give the time of the meeting")
         held_on = None
     else:
-        held_at = timezone.make_aware(held_at) if timezone.is_naive(held_at) else held_at
-        held_on = timezone.localtime(held_at).date()
-        if held_at < event.occurred_at - CLOCK_SKEW:
+        try:
+            held_at = timezone.make_aware(held_at) if timezone.is_naive(held_at) else held_at
+            held_on = timezone.localtime(held_at).date()
+        except (OverflowError, ValueError):
+            errors.add("held_at", "会商时间超出可表示的范围", "The time of the meeting is out of range")
+            held_at = held_on = None
+        if held_at is not None and held_at < event.occurred_at - CLOCK_SKEW:
             errors.add("held_at", "会商时间不能早于事件发生时间", "The meeting must not be before the event occurred")
     clean = {
         "chair": _text(values, "chair", errors, limit=100, required="请填写主持人", required_en="Name the chair"),

@@ -323,8 +323,7 @@ def update_sitrep(user, report: SituationReport | int, changes: dict) -> Situati
     with transaction.atomic(), acting_as(user):
         for name, value in clean.items():
             setattr(report, name, value)
-        if report.kind != SitrepKind.INITIAL:
-            report.due_at = due_for(report.event, report.kind, excluding=report)
+        report.due_at = due_for(report.event, report.kind, excluding=report)
         report.save()
     return report
 
@@ -350,8 +349,7 @@ def submit_sitrep(user, report: SituationReport | int, changes: dict | None = No
             raise Conflict("事件终止后才能提交结案报告", "A final report is submitted once the event has ended")
         if not report.overview.strip():
             raise InvalidInput({"overview": [field_message("请填写事件概况", "Give the event overview")]})
-        if report.kind != SitrepKind.INITIAL:
-            report.due_at = due_for(event, report.kind, excluding=report)
+        report.due_at = due_for(event, report.kind, excluding=report)
         report.status, report.submitted_at, report.submitted_by = SitrepStatus.SUBMITTED, now, user
         report.late = report.due_at is not None and now > report.due_at
         with acting_as(user):

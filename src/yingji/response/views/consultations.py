@@ -227,7 +227,11 @@ def consultation_material_file(request, pk, material_id):
     material = meeting.materials.filter(pk=material_id).first()
     if material is None:
         raise Http404
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.name,
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=material.name,
                         content_type=material.content_type or "application/octet-stream")
 
 
