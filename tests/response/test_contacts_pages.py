@@ -124,7 +124,9 @@ def test_followup_list_quick_entry(client, city, world):
     assert f.status == "seen" and str(f.temperature) == "36.8"
     r = client.post(f"/followups/{f.pk}/", {"status": "seen", "next": "https://evil.example/"})
     assert r["Location"] == "/followups/"
-    assert client.get(f"/followups/{f.pk}/").status_code == 200
+    r = client.get(f"/followups/{f.pk}/")
+    assert r.status_code == 200 and f'href="/contacts/{f.contact_id}/"' not in r.content.decode()
+    assert client.get(f"/contacts/{f.contact_id}/").status_code == 404  # the team's unit sees the list, not the file
 
 
 def test_generate_button(client, world):

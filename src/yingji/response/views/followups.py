@@ -118,7 +118,7 @@ def followup_detail(request, pk):
     policy = svc.PersonalData(user)
     return render(request, "response/followup_detail.html", {
         "f": followup, "contact": followup.contact, "phone": policy.phone(followup.contact), "form": form,
-        "may_write": scoping.can(user, followup, write=True),
+        "may_write": scoping.can(user, followup, write=True), "contact_visible": scoping.can(user, followup.contact),
         "earlier": followup.contact.followups.filter(date__lt=followup.date).order_by("-date")[:14],
     }, status=status)
 
