@@ -119,3 +119,16 @@ def test_followups_record_and_summary(client, setup, city):
     r = post(client, f"/api/v1/emergencies/{event.pk}/test-results",
              {"contact": contact_id, "sample_date": today.isoformat(), "method": "pcr", "result": "positive"}, cdc)
     assert r.status_code == 201
+
+
+def test_case_isolation(client, setup, city):
+    event, cdc, case_id, today = setup
+    post(client, f"/api/v1/emergencies/{event.pk}/contacts", contact_body(case_id, today), cdc)
+    url = f"/api/v1/emergencies/{event.pk}/cases/{case_id}/isolation"
+    r = post(client, url, {"isolated_on": (today - timedelta(days=3)).isoformat()}, cdc)
+    assert r.status_code == 422 and "isolated_on" in r.json()["fields"]
+    r = post(client, url, {"isolated_on": today.isoformat(), "isolation_place": "定点医院"}, cdc)
+    assert r.status_code == 200 and r.json()["isolation_place"] == "定点医院"
+    assert post(client, url, {"isolated_on": None}, city.b.users[Role.CDC]).status_code == 404
+    assert post(client, url, {"isolated_on": None}, city.a.users[Role.LEADER]).status_code == 403
+    assert EventCase.objects.get().isolated_on == today

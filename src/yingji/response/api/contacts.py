@@ -455,6 +455,24 @@ def create_case(request, payload: EventCaseIn, response: HttpResponse, event_id:
     return _answer(response, outcome, case_out(outcome.obj, svc.PersonalData(user)))
 
 
+class EventCaseIsolationIn(InputSchema):
+    isolated_on: ContactDate | None = Field(..., description="隔离日期（null 清除）/ isolation date (null clears it)")
+    isolation_place: str | None = Field(None, max_length=200, **TEXT, description="隔离地点 / isolation place")
+
+
+@investigation_router.post("/{int:event_id}/cases/{int:case_id}/isolation", response=EventCaseOut,
+                           summary="登记病例隔离 / Record a case's isolation")
+def case_isolation(request, payload: EventCaseIsolationIn, event_id: int = ID_PATH, case_id: int = ID_PATH):
+    """隔离日期不能晚于今天，也不能早于其已知密接的末次暴露日期。 / The isolation date cannot be in the future nor
+    before a known contact's last exposure."""
+    user = _user(request)
+    event = _event(request, event_id)
+    case = scoping.get_scoped(user, svc.cases_of(user, event), pk=case_id)
+    svc.update_case_isolation(user, case, isolated_on=payload.isolated_on,
+                              isolation_place=payload.isolation_place or "")
+    return case_out(case, svc.PersonalData(user))
+
+
 @investigation_router.get("/{int:event_id}/contacts", response=page_of(ContactOut),
                           summary="事件密接 / Contacts of an event")
 def list_event_contacts(request, filters: Query[ContactFilter], event_id: int = ID_PATH):
