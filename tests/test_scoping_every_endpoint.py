@@ -97,6 +97,7 @@ WRITE_BODIES = {
     ("POST", "release"): {"reason": "越权解除"},
     ("POST", "become-case"): {},
     ("POST", "record"): {"status": "seen"},
+    ("POST", "isolation"): {"isolated_on": None},
     ("POST", "assessments"): {"likelihood": 3, "consequence": 3, "rationale": "越权评估"},
     ("POST", "consultations"): {"held_at": "2026-01-01T09:00:00", "chair": "越权", "online": True},
     ("POST", "participants"): {"name": "越权参会"},
