@@ -2,11 +2,15 @@
 tasks in every state, an activated checklist stage, a risk assessment, a consultation, situation reports, cases and
 contacts under follow-up with today's follow-ups, and an inspection with findings in several states."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from tests.demo.once import demo_for_module
 from yingji.demo import response as demo_response
+from yingji.demo import surveillance
+from yingji.demo.context import DemoContext
 from yingji.demo.detection import demo_signals
 from yingji.response.choices import EventOrigin, EventStatus, ResponseLevel
 from yingji.response.models import Finding
@@ -40,10 +44,13 @@ def test_a_closed_event_with_its_level_history(built, db):
 def test_the_active_event_comes_from_the_outbreak_signal(active):
     assert active.response_level == ResponseLevel.III and active.status == EventStatus.ONGOING
     assert [c.to_level for c in active.level_changes.order_by("at", "pk")] == ["IV", "III"]
-    signal = demo_signals().filter(response_ref=active.number).first()
-    if signal is not None:  # the detection step raised a signal for the current outbreak
-        assert active.origin == EventOrigin.SIGNAL and active.source_signal == signal
-        assert signal.status == "linked"
+    outbreak = next(o for o in surveillance.plan(DemoContext()).outbreaks if o.current)
+    raised = demo_signals().filter(disease__code=outbreak.disease_code, region_id=outbreak.county_code,
+                                   signal_date__gte=outbreak.start - timedelta(days=3))
+    if raised.exists():  # the detection step raised a signal for the current outbreak: the event comes from it
+        assert active.origin == EventOrigin.SIGNAL and active.source_signal in raised
+        assert active.source_signal.status == "linked" and active.source_signal.response_ref == active.number
+        assert active.occurred_at >= active.source_signal.raised_at
     assert active.occurred_at <= timezone.now()
 
 
@@ -101,11 +108,14 @@ def test_an_inspection_with_findings_in_several_states(built, db):
 
 
 def test_the_step_is_idempotent_and_resets(built, db):
-    from yingji.demo.context import DemoContext
-
     counts = (demo_response.demo_events().count(), demo_response.demo_inspections().count())
     ctx = DemoContext()
     demo_response.build(ctx)  # the demo city already has its response: nothing more
     assert (demo_response.demo_events().count(), demo_response.demo_inspections().count()) == counts
+    linked = demo_signals().filter(status="linked", event_report=None).count()
+    from_signals = demo_response.demo_events().filter(origin=EventOrigin.SIGNAL).count()
     demo_response.reset(ctx)
     assert not demo_response.demo_events().exists() and not demo_response.demo_inspections().exists()
+    # the signal the active event was opened from is back as the detection step left it
+    assert demo_signals().filter(status="linked", event_report=None).count() == linked - from_signals
+    assert not demo_signals().exclude(response_ref="").exists()

@@ -88,6 +88,8 @@ def _reset() -> None:
 
     events = demo_events()
     inspections = demo_inspections()
+    for event in events.exclude(source_signal=None).select_related("source_signal"):
+        _unlink(event)
     m.Finding.objects.filter(inspection__in=inspections).update(reviewed_in=None)
     m.Finding.objects.filter(inspection__in=inspections).delete()
     inspections.exclude(follow_up_of=None).update(follow_up_of=None)
@@ -110,6 +112,22 @@ def _reset() -> None:
     team = getattr(m, "FollowUpTeam", None)
     if team is not None:
         team.objects.filter(organisation__region__code__startswith=DEMO_PREFIX).delete()
+
+
+def _unlink(event) -> None:
+    """Undo the link an event opened from a signal made (status, reference, the action), so the detection step's
+    signals are as it left them."""
+    signal = event.source_signal
+    action = signal.actions.filter(to_status="linked").order_by("-at", "-pk").first()
+    if action is None or signal.response_ref != event.number:
+        return
+    before = signal.actions.exclude(pk=action.pk).order_by("-at", "-pk").first()
+    signal.status = action.from_status
+    signal.response_ref = ""
+    signal.closed_at = None
+    signal.outcome_note = before.note if before is not None else ""
+    signal.save(update_fields=["status", "response_ref", "closed_at", "outcome_note", "updated_at"])
+    action.delete()
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -222,9 +240,13 @@ def _active_event(ctx: DemoContext, history):
         return None
     signal = _current_signal(outbreak)
     now = history.now
-    anchor = signal.raised_at if signal is not None and signal.raised_at else \
-        datetime.combine(outbreak.start + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo) + timedelta(hours=9)
-    when = Clock(min(anchor + timedelta(hours=3), now - timedelta(hours=12)), now - timedelta(hours=1))
+    if signal is not None:  # after the county CDC's last step on the signal
+        last = signal.actions.order_by("-at").values_list("at", flat=True).first()
+        anchor = max(t for t in (signal.raised_at, last, signal.verified_at) if t is not None)
+    else:
+        anchor = datetime.combine(outbreak.start + timedelta(days=1), datetime.min.time(),
+                                  tzinfo=now.tzinfo) + timedelta(hours=9)
+    when = Clock(anchor + timedelta(minutes=30), now - timedelta(hours=1))
     if signal is not None:
         event = events.create_from_signal(cdc_user, signal, now=when.at(0), title=outbreak.title)
     else:
