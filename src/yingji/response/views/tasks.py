@@ -25,6 +25,7 @@ from ..models import Event, Task
 from ..models.task import OPEN_TASK_STATUSES, TASK_TRANSITIONS, TaskOrigin, TaskStatus
 from ..services import checklists as checklist_svc
 from ..services import tasks as svc
+from .events import event_context
 
 STATUS_CSS = {TaskStatus.TODO: "secondary", TaskStatus.IN_PROGRESS: "primary", TaskStatus.DONE: "success",
               TaskStatus.CANCELLED: "light"}
@@ -37,11 +38,7 @@ STEP_LABELS = {
 
 
 def _event_header(request, event) -> dict:
-    """The per-event header and tab bar of the events part (a plain header until that part is present)."""
-    try:
-        from .events import event_context
-    except ImportError:  # pragma: no cover - the events part provides it
-        return {"event": event, "tabs": []}
+    """The per-event header and tab bar (the events part's)."""
     return event_context(request, event, "response:event_tasks")
 
 
