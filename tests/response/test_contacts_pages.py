@@ -134,3 +134,21 @@ def test_generate_button(client, world):
     FollowUp.objects.all().delete()
     r = client.post("/followups/", {"action": "generate", "day": world["today"].isoformat()})
     assert r.status_code == 302 and FollowUp.objects.count() == 1
+
+
+def test_team_page(client, city, world):
+    client.force_login(world["cdc"])
+    r = client.get("/followups/teams/")
+    assert r.status_code == 200 and "甲区随访组" in r.content.decode()
+    r = client.post("/followups/teams/", {"name": "", "organisation": "", "regions": []})
+    assert r.status_code == 422
+    r = client.post("/followups/teams/", {"name": "街道组", "organisation": str(city.a.cdc.pk),
+                                          "regions": [city.a.town.code]})
+    assert r.status_code == 302
+    assert fsvc.team_for_region(city.a.town.code).name == "街道组"
+    client.force_login(city.b.users[Role.CDC])
+    assert "甲区随访组" not in client.get("/followups/teams/").content.decode()
+    client.force_login(city.a.users[Role.LEADER])
+    assert client.post("/followups/teams/", {"name": "只读组", "organisation": str(city.a.cdc.pk),
+                                             "regions": [city.a.town.code]}).status_code == 200
+    assert not fsvc.teams_of(city.admin).filter(name="只读组").exists()

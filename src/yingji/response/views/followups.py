@@ -131,3 +131,46 @@ def _next(request) -> str:
 
     return reverse("response:followup_list")
 
+
+
+# --- follow-up teams -----------------------------------------------------------------------------------------
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Team name"), max_length=100, required=False)
+    organisation = Choice(label=gettext_lazy("Organisation"), required=False)
+    regions = forms.MultipleChoiceField(label=gettext_lazy("Regions covered"), required=False,
+                                        widget=forms.SelectMultiple(attrs={"size": 8}),
+                                        help_text=gettext_lazy("A contact's follow-ups go to the team covering the "
+                                                               "most specific region of their address."))
+
+    def __init__(self, data=None, *, user):
+        from yingji.core.models import Region
+        from yingji.surveillance.views.common import region_choices, unit_queryset
+
+        super().__init__(data)
+        self.fields["organisation"].choices = [("", "---------")] + [
+            (str(o.pk), f"{o.name}（{o.region.name}）") for o in unit_queryset(user)]
+        self.fields["regions"].choices = region_choices(user, max_level=Region.LevelChoices.TOWN, blank=None)
+
+
+@login_required
+def team_list(request):
+    """The follow-up teams within reach and, for CDC and commission staff, a form to add one."""
+    user = request.user
+    form = TeamForm(user=user) if may_generate(user) else None
+    status = 200
+    if request.method == "POST" and may_generate(user):
+        form = TeamForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                with http_errors():
+                    team = fsvc.save_team(user, form.cleaned_data)
+            except YingjiError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, _("Team %(team)s saved.") % {"team": team.name})
+                return redirect("response:followup_teams")
+        status = 422
+    return render(request, "response/followup_teams.html", {"teams": fsvc.teams_of(user), "form": form},
+                  status=status)
