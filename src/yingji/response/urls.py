@@ -65,6 +65,7 @@ urlpatterns += [
          name="investigation_add_contact"),
     path("contacts/<int:pk>/", contact_views.contact_detail, name="contact_detail"),
     path("followups/", followup_views.followup_list, name="followup_list"),
+    path("followups/teams/", followup_views.team_list, name="followup_teams"),
     path("followups/<int:pk>/", followup_views.followup_detail, name="followup_detail"),
 ]
 
