@@ -85,6 +85,8 @@ def test_consultation_api(client, city):
     patched = client.patch(f"/api/v1/consultations/{pk}", json.dumps({"conclusions": "维持响应"}),
                            content_type="application/json", **auth(user)).json()
     assert patched["conclusions"] == "维持响应"
+    person = post(client, f"/api/v1/consultations/{pk}/participants", {"user": user.pk, "role": "记录"}, user)
+    assert person.status_code == 201 and person.json()["participants"][-1]["name"] == user.full_name
     added = post(client, f"/api/v1/consultations/{pk}/decisions", {"text": "次日再会商"}, user)
     assert added.status_code == 201 and len(added.json()["decisions"]) == 2
     bad = post(client, f"/api/v1/consultations/{pk}/decisions", {"text": "x", "due_date": "2000-01-01"}, user)

@@ -188,7 +188,7 @@ def update_consultation(request, payload: ConsultationPatch, consultation_id: in
                            summary="增加参会人员 / Add a participant")
 def add_consultation_participant(request, payload: ConsultationParticipantIn, consultation_id: int = ID_PATH):
     meeting = _consultation(request, consultation_id)
-    svc.add_participant(_user(request), meeting, **payload.model_dump())
+    svc.add_participant(_user(request), meeting, payload.model_dump())
     return Status(201, _out(meeting))
 
 

@@ -257,10 +257,13 @@ def update_consultation(user, consultation: Consultation | int, changes: dict) -
     return meeting
 
 
-def add_participant(user, consultation: Consultation | int, **row) -> ConsultationParticipant:
+def add_participant(user, consultation: Consultation | int, values: dict | None = None,
+                    **fields) -> ConsultationParticipant:
+    """Add one participant (``values`` or keyword arguments: user (a platform user's id), name, organisation,
+    role)."""
     meeting = writable_consultation(user, consultation)
     errors = Errors()
-    people = _participants(user, [row], errors)
+    people = _participants(user, [{**(values or {}), **fields}], errors)
     if errors:
         raise InvalidInput({"name" if key.startswith("participants") else key: value
                             for key, value in errors.fields.items()})

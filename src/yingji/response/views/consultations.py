@@ -189,7 +189,7 @@ def consultation_participant(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the participant's name."))
         return redirect("response:consultation_detail", pk=meeting.pk)
-    return _act(request, meeting, lambda: svc.add_participant(request.user, meeting, **form.cleaned_data),
+    return _act(request, meeting, lambda: svc.add_participant(request.user, meeting, form.cleaned_data),
                 _("Participant added."))
 
 
