@@ -229,3 +229,23 @@ def test_the_list_filters_and_scopes(city):
     assert list(svc.events(city.users[Role.CDC], q=mine.number)) == [mine]
     assert list(svc.events(city.users[Role.CDC], region="bad")) == []
     assert list(svc.events(city.a.users[Role.REPORTER])) == []
+
+
+def test_the_grade_and_other_details_change_after_opening_but_not_the_region(city):
+    event = open_event(city)
+    svc.update_event(cdc(city), event, {"grade": "III", "title": "甲区学校诺如病毒暴发（较大）", "disease": "3500"})
+    event.refresh_from_db()
+    assert (event.grade, event.title, event.disease.code) == ("III", "甲区学校诺如病毒暴发（较大）", "3500")
+    with pytest.raises(InvalidInput) as caught:
+        svc.update_event(cdc(city), event, {"region": city.b.region.code, "grade": "not_emergency"})
+    assert set(caught.value.fields) == {"region"}
+    with pytest.raises(InvalidInput) as caught:
+        svc.update_event(cdc(city), event, {"grade": "not_emergency", "title": "", "lead_org": city.b.cdc.code})
+    assert set(caught.value.fields) == {"grade", "title", "lead_org"}
+    with pytest.raises(NotFound):
+        svc.update_event(cdc(city, "b"), event, {"grade": "I"})
+    svc.end_event(cdc(city), event, "结束")
+    with pytest.raises(Conflict):
+        svc.update_event(cdc(city), event, {"grade": "IV"})
+    event.refresh_from_db()
+    assert event.grade == "III"

@@ -153,3 +153,14 @@ def test_list_filters_and_scope(client, city):
     assert numbers(city.a.users[Role.REPORTER]) == set()
     assert_error_shape(call(client, "GET", URL, city.users[Role.CDC], level="V"), 422, "level")
     assert_error_shape(call(client, "GET", f"{URL}/{theirs.pk}", city.a.users[Role.CDC]), 404)
+
+
+def test_patch_changes_the_grade_within_reach_only(client, city):
+    event = make_event(city, "a")
+    url = f"{URL}/{event.pk}"
+    response = call(client, "PATCH", url, city.a.users[Role.CDC], {"grade": "IV", "description": "评估后定为一般事件"})
+    assert response.status_code == 200 and response.json()["grade"] == "IV"
+    assert_error_shape(call(client, "PATCH", url, city.a.users[Role.CDC], {"grade": "not_emergency"}), 422, "grade")
+    assert_error_shape(call(client, "PATCH", url, city.b.users[Role.CDC], {"grade": "I"}), 404)
+    event.refresh_from_db()
+    assert event.grade == "IV" and event.description == "评估后定为一般事件"

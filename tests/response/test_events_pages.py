@@ -184,3 +184,17 @@ def test_the_navigation_has_one_response_group(client, city, role, shown):
     assert (reverse("response:event_list") in page) is shown
     assert reverse("response:task_list") in page  # assigned units see their tasks
     assert page.count('data-bs-toggle="dropdown"') >= 1
+
+
+def test_the_edit_page_changes_the_grade(client, city):
+    event = make_event(city, "a")
+    client.force_login(city.a.users[Role.CDC])
+    url = reverse("response:event_edit", args=[event.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"title": "甲区疫情", "category": "infectious_outbreak", "grade": "III",
+                                 "lead_org": city.a.cdc.pk, "occurred_at": "2026-03-01T08:00"})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.grade) == ("甲区疫情", "III")
+    client.force_login(city.a.users[Role.LEADER])
+    assert client.get(url).status_code == 403

@@ -100,3 +100,5 @@ urlpatterns += [
     path("sitreps/<int:pk>/", sitrep_views.sitrep_detail, name="sitrep_detail"),
     path("sitreps/<int:pk>/print/", sitrep_views.sitrep_print, name="sitrep_print"),
 ]
+
+urlpatterns += [path("emergencies/<int:pk>/edit/", event_views.event_edit, name="event_edit")]

@@ -134,6 +134,16 @@ class EmergencyIn(InputSchema):
     report: int | None = Field(None, ge=1, le=2**63 - 1, description="由事件报告启动 / open from this event report")
 
 
+class EmergencyPatch(InputSchema):
+    title: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
+    category: _lit(EventCategory) | None = None
+    grade: _lit(EventGrade, without=(EventGrade.NOT_EMERGENCY,)) | None = None
+    disease: str | None = Field(None, max_length=16, pattern=NO_NUL, description="病种编码（空为无）/ disease code")
+    description: str | None = Field(None, max_length=8000, pattern=NO_NUL)
+    lead_org: str | None = Field(None, min_length=1, max_length=32, pattern=NO_NUL, description="牵头机构代码 / code")
+    occurred_at: IsoDateTime | None = None
+
+
 class EmergencyLevelIn(InputSchema):
     to_level: _lit(ResponseLevel) = Field(..., description="新的响应级别（none 为解除）/ the new level (none lifts it)")
     reason: str = Field("", max_length=4000, pattern=NO_NUL, description="调整理由（必填）/ reason (required)")
@@ -235,6 +245,19 @@ def create_emergency(request, payload: EmergencyIn, response: HttpResponse,
 def get_emergency(request, event_id: int = ID_PATH):
     """事件及其响应级别调整记录。 / The event and its response-level history."""
     return detail_out(_event(request, event_id))
+
+
+@emergencies_router.patch("/{int:event_id}", response=EmergencyDetailOut, summary="修改事件 / Change an event")
+def update_emergency(request, payload: EmergencyPatch, event_id: int = ID_PATH):
+    """修改名称、类别、分级（如评估后定级）、病种、描述、牵头机构或发生时间；辖区、编号、级别与状态另有接口。
+    / Change the title, category, grade (e.g. once assessed), disease, description, lead organisation or time; the
+    region, number, level and status change through their own operations."""
+    event = _event(request, event_id)
+    changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items()
+               if v is not None or k in ("disease", "description")}
+    if "occurred_at" in changes:
+        changes["occurred_at"] = _aware(payload.occurred_at, "occurred_at")
+    return _fresh(svc.update_event(_user(request), event, changes))
 
 
 @emergencies_router.post("/{int:event_id}/level", response=EmergencyDetailOut,

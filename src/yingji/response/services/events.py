@@ -462,6 +462,52 @@ def end_event(user, event: Event, closing_summary: str, *, decided_by: str = "",
     return event
 
 
+EDITABLE = ("title", "category", "grade", "disease", "description", "lead_org", "occurred_at")
+
+
+def update_event(user, event: Event, changes: dict, *, now: datetime | None = None) -> Event:
+    """Change the event's title, category, grade (e.g. once assessed), disease, description, lead organisation or
+    time of occurrence. The region, number, origin, level and status change only through their own rules."""
+    now = now or timezone.now()
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput({name: [field_message("该字段不能在此修改", "This field cannot be changed here")]
+                            for name in unknown})
+    errors = Errors()
+    clean = {}
+    if "title" in changes:
+        clean["title"] = _text(changes["title"], errors, "title", zh="事件名称", en="event's title", required=True,
+                               limit=200)
+    if "category" in changes:
+        if changes["category"] not in EventCategory.values:
+            errors.add("category", "请选择事件类别", "Choose the event category")
+        clean["category"] = changes["category"]
+    if "grade" in changes:
+        grade = changes["grade"] or EventGrade.UNGRADED
+        if grade not in EventGrade.values or grade == EventGrade.NOT_EMERGENCY:
+            errors.add("grade", "事件等级须为Ⅰ–Ⅳ级或未分级", "The grade must be I–IV or ungraded")
+        clean["grade"] = grade
+    if "disease" in changes:
+        code = changes["disease"]
+        clean["disease"] = Disease.objects.filter(code=str(code)).first() if code else None
+        if code and clean["disease"] is None:
+            errors.add("disease", f"未知病种“{code}”", f"Unknown disease '{code}'")
+    if "description" in changes:
+        clean["description"] = _text(changes["description"], errors, "description", zh="事件描述", en="description")
+    if "occurred_at" in changes:
+        clean["occurred_at"] = _time(changes["occurred_at"], errors, "occurred_at", now)
+    with transaction.atomic(), acting_as(user):
+        event = _writable(user, event)
+        _not_ended(event)
+        if "lead_org" in changes:
+            clean["lead_org"] = _lead_org(user, changes["lead_org"], event.region, errors)
+        errors.raise_if_any()
+        for name, value in clean.items():
+            setattr(event, name, value)
+        event.save(update_fields=[*clean, "updated_at"])
+    return event
+
+
 def set_affected_regions(user, event: Event, codes) -> Event:
     """Replace the affected regions (each within the event's region)."""
     errors = Errors()

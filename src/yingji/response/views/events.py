@@ -258,6 +258,43 @@ def event_create(request):
                   status=422 if form.is_bound and form.errors else 200)
 
 
+class EventEditForm(EventForm):
+    """The fields that may change after opening (the region, number and source stay)."""
+
+    def __init__(self, data=None, *, user, initial=None):
+        super().__init__(data, user=user, initial=initial)
+        for name in ("region", "affected_regions", "number", "signal", "report"):
+            del self.fields[name]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {"title": data["title"], "category": data["category"], "grade": data["grade"] or EventGrade.UNGRADED,
+                "disease": data["disease"] or None, "lead_org": data["lead_org"],
+                "occurred_at": data["occurred_at"], "description": data["description"]}
+
+
+@login_required
+def event_edit(request, pk):
+    user = request.user
+    event = get_event(user, pk, write=True)
+    initial = {"title": event.title, "category": event.category, "grade": event.grade,
+               "disease": event.disease.code if event.disease_id else "", "lead_org": event.lead_org_id,
+               "occurred_at": timezone.localtime(event.occurred_at).replace(second=0, microsecond=0),
+               "description": event.description}
+    form = EventEditForm(request.POST if request.method == "POST" else None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with http_errors():
+                svc.update_event(user, event, form.values())
+        except YingjiError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Event %(number)s saved.") % {"number": event.number})
+            return redirect("response:event_detail", pk=event.pk)
+    return render(request, "response/event_edit.html", {**event_context(request, event, ""), "form": form},
+                  status=422 if form.is_bound and form.errors else 200)
+
+
 # --- an event's page ---------------------------------------------------------------------------------------------
 
 
