@@ -176,3 +176,17 @@ def test_unknown_kind_and_jurisdiction(city):
         service.submit_sitrep(city.b.users[Role.LEADER], report)
     assert service.sitreps(cdc(city)).count() == 0
     assert service.sitreps(city.users[Role.LEADER]).count() == 1
+
+
+def test_submitting_a_report_completes_the_days_daily_report_task(city):
+    try:
+        from yingji.response.services import tasks
+    except ImportError:
+        pytest.skip("tasks are not installed")
+    event = make_event(city, "a", level=ResponseLevel.III, occurred_at=timezone.now() - timedelta(hours=1))
+    task = tasks.ensure_daily_report_task(event)
+    if task is None:
+        pytest.skip("the daily report rule is switched off")
+    service.submit_sitrep(cdc(city), service.create_sitrep(cdc(city), event, "initial"))
+    task.refresh_from_db()
+    assert task.status == "done" and task.notes.last().text.startswith("已提交初次报告")

@@ -12,7 +12,8 @@ Rules: one initial and one final report per event; progress and final reports fo
 one progress draft at a time (numbered in order); no progress report on an ended event; a final report is submitted
 only once the event has ended; a submitted report is read-only and submitting twice is refused; a report submitted
 after its deadline is marked late. A new draft is filled from the event's data (level history, affected regions,
-cases, contacts, tasks, risk assessments, consultations) for a person to edit.
+cases, contacts, tasks, risk assessments, consultations) for a person to edit. Submitting an initial or progress
+report completes the day's statutory daily-report task of the tasks part (每日疫情报告), when there is one open.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from yingji.core import scoping
-from yingji.core.errors import Conflict, InvalidInput, field_message
+from yingji.core.errors import Conflict, InvalidInput, YingjiError, field_message
 from yingji.core.services import acting_as
 
 from ..choices import EventStatus, ResponseLevel
@@ -354,4 +355,28 @@ def submit_sitrep(user, report: SituationReport | int, changes: dict | None = No
         report.late = report.due_at is not None and now > report.due_at
         with acting_as(user):
             report.save()
+        if report.kind != SitrepKind.FINAL:
+            _close_daily_report_task(user, report, now)
     return report
+
+
+def _close_daily_report_task(user, report: SituationReport, now: datetime) -> None:
+    """A submitted initial or progress report is that day's daily report: the tasks part's statutory daily-report
+    task of the day (每日疫情报告, rule key ``day:YYYY-MM-DD``) is marked done, when that part is installed and the
+    task is open. Never blocks the submission (runs in a savepoint; a refusal leaves the task as it was)."""
+    try:
+        from ..models import Task
+        from . import tasks as task_service
+    except ImportError:
+        return
+    day = timezone.localtime(now).date()
+    task = Task.objects.filter(event_id=report.event_id, rule="daily_report", rule_key=f"day:{day.isoformat()}",
+                               status__in=("todo", "in_progress")).first()
+    if task is None:
+        return
+    note = f"已提交{report.get_kind_display()}{report.sequence or ''}：{report.title}"[:4000]
+    try:
+        with transaction.atomic():
+            task_service.transition(user, task, "done", note=note, now=now)
+    except YingjiError:
+        pass
