@@ -49,7 +49,7 @@ from scipy.stats import t as student_t
 
 from . import register
 from ._common import add_short_history, as_array, choice, empty, first_judged, gather_columns, integer, number
-from ._glm import fit_poisson
+from ._glm import fit_poisson, two_thirds, ylogy
 from .base import DetectionResult, ParameterError, SeriesProblem, check_counts
 
 THRESHOLD_METHODS = ("delta", "nbPlugin", "muan")
@@ -99,22 +99,25 @@ def _dispersion(fit, y, weights=None):
     return fit.pearson_dispersion(y, weights)
 
 
-def _fit(X, y, mask, reweight, threshold, offset=None):
-    """R's fitGLM.flexible for a batch sharing one design. Returns fit, phi, prediction dispersion, ok."""
+def _fit(X, y, mask, reweight, threshold, offset=None, y_log_y=None, y_two_thirds=None):
+    """R's fitGLM.flexible for a batch sharing one design. Returns fit, phi, prediction dispersion, ok.
+    ``y_log_y``, ``y_two_thirds``: y·log y and y^(2/3), when the caller has them already."""
     prior = mask.astype(float)
-    fit = fit_poisson(X, y, prior, offset)
-    phi = np.maximum(_dispersion(fit, y), 1.0)
+    fit = fit_poisson(X, y, prior, offset, y_log_y)
     dispersion = _dispersion(fit, y)
+    phi = np.maximum(dispersion, 1.0)
     if reweight:
         hat = np.where(fit.hat > 1 - 10 * np.finfo(float).eps, 1.0, fit.hat)
+        if y_two_thirds is None:
+            y_two_thirds = np.cbrt(y * y)
         with np.errstate(divide="ignore", invalid="ignore"):
             root = np.sqrt(fit.mu)
-            s = 1.5 * (np.cbrt(y * y) / np.sqrt(np.cbrt(fit.mu)) - root) / np.sqrt(phi[:, None] * (1 - hat))
+            s = 1.5 * (y_two_thirds * fit.mu_power(-1 / 6) - root) / np.sqrt(phi[:, None] * (1 - hat))
             large = mask & (s > threshold)
             inverse = np.where(large, 1.0 / (s * s), 1.0)
             gamma = mask.sum(axis=1) / np.sum(np.where(mask, inverse, 0.0), axis=1)
             omega = np.where(mask, gamma[:, None] * inverse, 0.0)
-        refit = fit_poisson(X, y, omega, offset)
+        refit = fit_poisson(X, y, omega, offset, y_log_y)
         phi = np.maximum(_dispersion(refit, y), 1.0)
         dispersion = _dispersion(refit, y, omega)  # R: summary.glm reads model$weights, replaced by omega
         return refit, phi, dispersion, fit.converged
@@ -138,8 +141,10 @@ def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight,
     used_trend = np.zeros(batch, dtype=bool)
     ok = np.zeros(batch, dtype=bool)
     plain = np.ones(batch, dtype=bool)
+    y_log_y = ylogy(y)  # shared by the four fits below
+    y_two_thirds = two_thirds(y)
     if trend:
-        fit, phi_t, disp_t, converged = _fit(X_trend, y, mask, reweight, threshold, offset)
+        fit, phi_t, disp_t, converged = _fit(X_trend, y, mask, reweight, threshold, offset, y_log_y, y_two_thirds)
         eta_t, se_t = _predict(fit, x0_trend, disp_t, offset_now)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # diverged fit: exp → inf, dropped
             coef_se = np.sqrt(fit.cov_unscaled[:, 1, 1] * disp_t)
@@ -152,7 +157,8 @@ def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight,
     if plain.any():
         idx = np.flatnonzero(plain)
         fit, phi_p, disp_p, converged = _fit(X_plain, y[idx], mask[idx], reweight, threshold,
-                                             None if offset is None else offset[idx])
+                                             None if offset is None else offset[idx], y_log_y[idx],
+                                             y_two_thirds[idx])
         eta_p, se_p = _predict(fit, x0_plain, disp_p, None if offset_now is None else offset_now[idx])
         eta[idx], se[idx], phi[idx] = eta_p, se_p, phi_p
         ok[idx] = converged
