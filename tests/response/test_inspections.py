@@ -20,6 +20,12 @@ from yingji.response.services import inspections as svc
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Evidence files go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=BEIJING)
 
@@ -118,6 +124,18 @@ def test_inspection_bad_input(city):
     assert Inspection.objects.count() == 2
     linked = inspect(city, event=make_event(city, "a").pk)
     assert linked.event is not None
+
+
+def test_list_filters_by_event(client, city):
+    event = make_event(city, "a")
+    linked = inspect(city, event=event.pk, topic="事件现场督导")
+    inspect(city, topic="日常督导")
+    client.force_login(commission(city))
+    page = client.get("/inspections/", {"event": event.pk}).content.decode()
+    assert linked.topic in page and "日常督导" not in page
+    other = make_event(city, "b")
+    refused = client.get("/inspections/", {"event": other.pk}).content.decode()  # not a choice: nothing listed
+    assert "事件现场督导" not in refused and "日常督导" not in refused
 
 
 def test_overdue_rule_with_fixed_times(city):

@@ -62,13 +62,14 @@ def _search(qs, text):
 
 
 class InspectionFilter(FilterForm):
-    lookups = {"q": _search, "kind": "kind", "region": _within("region__code"), "date_from": "date__gte",
-               "date_to": "date__lte",
+    lookups = {"q": _search, "kind": "kind", "region": _within("region__code"), "event": "event_id",
+               "date_from": "date__gte", "date_to": "date__lte",
                "has_overdue": lambda qs, value: svc.with_overdue_findings(qs)}
 
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=64)
     kind = Choice(label=gettext_lazy("Kind"), required=False, choices=[EVERYTHING, *InspectionKind.choices])
     region = Choice(label=gettext_lazy("Region"), required=False)
+    event = TypedChoice(label=gettext_lazy("Emergency event"), required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
     has_overdue = forms.BooleanField(label=gettext_lazy("With overdue findings"), required=False)
@@ -76,6 +77,9 @@ class InspectionFilter(FilterForm):
     def __init__(self, data, *, user):
         super().__init__(data)
         self.fields["region"].choices = region_choices(user, max_level=Region.LevelChoices.TOWN)
+        self.fields["event"].choices = [EVERYTHING] + [
+            (e.pk, e.number) for e in scoping.scope(user, Event.objects.filter(inspections__isnull=False))
+            .distinct().order_by("-occurred_at")[:100]]
 
 
 def _inspections(user, now):
