@@ -36,6 +36,7 @@ def test_the_assessment_page_records_one_and_highlights_its_cell(client, city):
     assert 'data-testid="recommended-level">' in detail
     listed = client.get(url).content.decode()
     assert 'data-cell="4-5" data-risk="very_high" data-chosen="1"' in listed
+    assert 'data-testid="level-differs"' in listed and f"/emergencies/{event.pk}/level/" in listed
 
 
 def test_bad_input_on_the_page_saves_nothing(client, city):

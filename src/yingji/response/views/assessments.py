@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,6 +53,14 @@ def event_header(request, event, current: str) -> dict:
     except ImportError:
         return {"event": event, "tabs": []}
     return event_context(request, event, current)
+
+
+def _resolves(name: str, *args) -> bool:
+    try:
+        reverse(name, args=args)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def may_change(user, event) -> bool:
@@ -153,6 +162,7 @@ def event_assessments(request, pk):
     return render(request, "response/assessments.html", {
         **event_header(request, event, "response:event_assessments"),
         "rows": _assessment_rows(assessments), "latest": latest, "form": form if writable else None,
+        "may_level": writable and _resolves("response:event_level", event.pk),
         "matrix": matrix_context(chosen=chosen), "consequences": consequence_headers(),
     }, status=422 if form.is_bound and form.errors else 200)
 
