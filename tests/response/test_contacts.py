@@ -1,10 +1,11 @@
 """Cases, contacts and quarantine (services/contacts.py): computed and overridden periods, bad input saves nothing,
 contacts becoming cases, test results, masking by role, the transmission graph and the KPIs."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.response.factories import make_event
 from yingji.core.errors import InvalidInput, NotPermitted
@@ -236,6 +237,7 @@ def test_summary_kpis(cdc, event, case, city):
     lost = svc.add_contact(cdc, event, contact_data(case, name="失访者", id_number=""), today=TODAY)
     svc.add_contact(cdc, event, contact_data(case, name="居家", id_number="", mode="home"), today=TODAY)
     fsvc.generate_range(date(2026, 3, 3), TODAY)
+    Contact.objects.update(created_at=timezone.make_aware(datetime(2026, 3, 2, 12)))  # registered on 2 March
     for f in FollowUp.objects.filter(contact=seen):
         fsvc.record_followup(cdc, f, {"status": "seen", "temperature": "36.6"}, today=TODAY)
     for f in FollowUp.objects.filter(contact=lost, date__lt=date(2026, 3, 9)):
@@ -259,3 +261,10 @@ def test_summary_kpis(cdc, event, case, city):
 def test_summary_empty(event):
     s = svc.event_contact_summary(event, today=TODAY)
     assert s["completion_rate_today"] is None and s["share_among_contacts"] is None and s["under_followup"] == 0
+
+
+def test_registered_today_is_not_lost_and_gets_todays_followup(cdc, event, case):
+    contact = svc.add_contact(cdc, event, contact_data(case), today=TODAY)
+    assert list(contact.followups.values_list("date", flat=True)) == [TODAY]  # on today's work list at once
+    s = svc.event_contact_summary(event, today=TODAY)
+    assert s["under_followup"] == 1 and s["not_seen"] == 0  # registered today: not yet "not seen for 2 days"

@@ -96,12 +96,12 @@ def test_masked_for_leader_and_scoped(client, setup, city):
 
 def test_followups_record_and_summary(client, setup, city):
     event, cdc, case_id, today = setup
-    contact_id = post(client, f"/api/v1/emergencies/{event.pk}/contacts",
-                      contact_body(case_id, today, start_date=today.isoformat(), override_reason="今日起"),
-                      cdc).json()["id"]
     r = post(client, "/api/v1/followup-teams", {"name": "甲区随访组", "organisation": city.a.cdc.code,
                                                  "regions": [city.a.region.code]}, cdc)
     assert r.status_code == 201, r.content
+    contact_id = post(client, f"/api/v1/emergencies/{event.pk}/contacts",
+                      contact_body(case_id, today, start_date=today.isoformat(), override_reason="今日起"),
+                      cdc).json()["id"]
     fsvc.generate_followups(today)
     items = client.get("/api/v1/followups", **auth(cdc)).json()["items"]
     assert len(items) == 1 and items[0]["contact"]["id"] == contact_id and items[0]["team"]["name"] == "甲区随访组"

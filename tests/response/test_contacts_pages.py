@@ -24,12 +24,12 @@ def world(city):
     today = timezone.localdate()
     cdc = city.a.users[Role.CDC]
     event = make_event(city, "a")
+    fsvc.save_team(cdc, {"name": "甲区随访组", "organisation": city.a.hospital.pk, "regions": [city.a.region.code]})
     case = svc.add_case(cdc, event, {"name": "病例甲", "region": city.a.town.code, "isolated_on": today})
     contact = svc.add_contact(cdc, event, {
         "source_case": case.pk, "name": "密接乙", "contact_type": "household", "region": city.a.town.code,
         "last_exposure": today - timedelta(days=1), "mode": "home", "phone": "13900001111",
         "id_number": id_number()})
-    fsvc.save_team(cdc, {"name": "甲区随访组", "organisation": city.a.hospital.pk, "regions": [city.a.region.code]})
     fsvc.generate_followups(today)
     return {"event": event, "case": case, "contact": contact, "cdc": cdc, "today": today}
 

@@ -14,7 +14,7 @@ from yingji.response.models import FollowUp
 from yingji.response.services import contacts as svc
 from yingji.response.services import followups as fsvc
 
-TODAY = date(2026, 3, 10)
+TODAY = date(2026, 3, 20)  # after the observation of the contacts below: nothing generated when added
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_future_followup_cannot_be_recorded(cdc, event, case, city):
     contact = add(cdc, event, case, city.a.town.code)
     fsvc.generate_followups(date(2026, 3, 12))
     with pytest.raises(InvalidInput):
-        fsvc.record_followup(cdc, contact.followups.get(), {"status": "seen"}, today=TODAY)
+        fsvc.record_followup(cdc, contact.followups.get(), {"status": "seen"}, today=date(2026, 3, 10))
 
 
 def test_team_reporter_records_own_list_only(cdc, event, case, city):
@@ -162,6 +162,8 @@ def test_daily_job(cdc, event, city):
     contact = svc.add_contact(cdc, event, {"source_case": case.pk, "name": "今日", "contact_type": "household",
                                            "region": city.a.town.code, "last_exposure": today, "mode": "home",
                                            "start_date": today, "override_reason": "当日起观察"})
+    assert contact.followups.count() == 1  # made when the contact was registered
+    FollowUp.objects.all().delete()
     assert generate_daily_followups.delay().get() == 1
     assert generate_daily_followups.delay().get() == 0
     assert contact.followups.get().date == today

@@ -10,7 +10,7 @@ report cards).
 Pages, API and the demo call these functions; the period arithmetic is response/periods.py (pure).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -396,6 +396,10 @@ def _set_quarantine(contact: Contact, data: dict, *, today: date) -> Quarantine:
     FollowUp.objects.filter(contact=contact, status=FollowUpStatus.PENDING).filter(
         Q(date__lt=period.start) | Q(date__gt=period.end)).delete()
     contact.quarantine = quarantine
+    if period.covers(today):  # today's follow-up at once, so the contact is on today's work list
+        from .followups import generate_followups
+
+        generate_followups(today, contact=contact)
     return quarantine
 
 
@@ -536,7 +540,7 @@ def event_contact_summary(event: Event, *, today: date | None = None) -> dict:
 
     - ``under_followup``: contacts under observation today; ``due_today`` / ``recorded_today`` / ``seen_today``:
       today's follow-ups; ``completion_rate_today`` = recorded / due (None when nothing is due);
-    - ``not_seen`` (lost to follow-up): contacts under observation for at least N days (settings
+    - ``not_seen`` (lost to follow-up): contacts under observation (and registered) for at least N days (settings
       YINGJI_RESPONSE_NOT_SEEN_DAYS) not seen on any of the last N days (Go.Data noDaysNotSeen);
     - ``new_cases`` in the last M days (YINGJI_RESPONSE_AMONG_CONTACTS_DAYS, by reporting date) and
       ``new_cases_among_contacts`` of them that were known contacts (became a case from a contact),
@@ -553,7 +557,9 @@ def event_contact_summary(event: Event, *, today: date | None = None) -> dict:
     window_start = today - timedelta(days=n - 1)
     seen_recently = FollowUp.objects.filter(contact=OuterRef("pk"), status=FollowUpStatus.SEEN,
                                             date__gte=window_start, date__lte=today)
-    not_seen = under.filter(quarantine__start_date__lte=window_start).exclude(Exists(seen_recently)).count()
+    registered_by = timezone.make_aware(datetime.combine(window_start + timedelta(days=1), time.min))
+    not_seen = under.filter(quarantine__start_date__lte=window_start, created_at__lt=registered_by).exclude(
+        Exists(seen_recently)).count()
     new_cases = EventCase.objects.filter(event=event, reported_on__gt=today - timedelta(days=m),
                                          reported_on__lte=today)
     among = new_cases.filter(from_contacts__isnull=False).distinct().count()

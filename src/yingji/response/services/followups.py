@@ -116,7 +116,7 @@ def team_for_region(region_code: str, day: date | None = None) -> FollowUpTeam |
 # --- generation ----------------------------------------------------------------------------------------------
 
 
-def generate_followups(day: date | None = None, *, event=None) -> int:
+def generate_followups(day: date | None = None, *, event=None, contact=None) -> int:
     """Create the follow-ups due on ``day`` (today by default) for every contact under observation, assigned to
     teams by area; returns how many were created. Running it again creates nothing new."""
     day = day or local_today()
@@ -125,6 +125,8 @@ def generate_followups(day: date | None = None, *, event=None) -> int:
     ).exclude(event__status=EventStatus.ENDED).exclude(followups__date=day)
     if event is not None:
         contacts = contacts.filter(event=event)
+    if contact is not None:
+        contacts = contacts.filter(pk=contact.pk)
     contacts = list(contacts.select_related("quarantine").order_by("pk"))
     if not contacts:
         return 0
