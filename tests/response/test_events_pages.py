@@ -88,6 +88,7 @@ def test_opening_from_a_signal_is_prefilled_and_links_the_signal(client, city):
     assert event.source_signal == signal and signal.status == "linked" and signal.response_ref == event.number
     detail = text(client.get(reverse("detection:signal_detail", args=[signal.pk])))
     assert f"?signal={signal.pk}" not in detail  # linked: no second event
+    assert f"{reverse('response:event_list')}?q={event.number}" in detail
 
 
 def test_a_new_signal_offers_no_event_and_the_form_says_why(client, city):
