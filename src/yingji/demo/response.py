@@ -172,46 +172,58 @@ def _cards_of(outbreak, limit: int):
 # --- the closed event ----------------------------------------------------------------------------------------
 
 
-def _closed_event(ctx: DemoContext, history):
-    from yingji.response.choices import ResponseLevel
-    from yingji.response.services import events, sitreps
+def _report_of(outbreak):
     from yingji.surveillance.models import EventReport
 
+    return (EventReport.objects.filter(initial__isnull=True, status="submitted", disease__code=outbreak.disease_code,
+                                       region__code__startswith=outbreak.county_code,
+                                       discovered_at__date__gte=outbreak.start - timedelta(days=1),
+                                       discovered_at__date__lte=outbreak.end + timedelta(days=14))
+            .order_by("discovered_at", "pk").first())
+
+
+def _closed_event(ctx: DemoContext, history):
+    """The newest past outbreak closed at least three weeks ago, opened from its event report (by hand when the
+    surveillance step wrote none for any such outbreak)."""
+    from yingji.response.choices import ResponseLevel
+    from yingji.response.services import events, sitreps
+
     today = history.now
-    for outbreak in sorted((o for o in history.outbreaks if not o.current), key=lambda o: o.start, reverse=True):
-        if outbreak.end + timedelta(days=21) >= history.today:
-            continue  # still too recent to have been closed
-        report = (EventReport.objects.filter(initial__isnull=True, status="submitted",
-                                             disease__code=outbreak.disease_code,
-                                             region__code__startswith=outbreak.county_code,
-                                             discovered_at__date__gte=outbreak.start - timedelta(days=1),
-                                             discovered_at__date__lte=outbreak.end + timedelta(days=14))
-                  .order_by("discovered_at", "pk").first())
-        cdc_user, commission_user, _cdc, commission = _people(outbreak.county_code)
-        if report is None or cdc_user is None:
-            continue
-        start = report.discovered_at + timedelta(hours=2)
-        end = min(datetime.combine(outbreak.end + timedelta(days=16), datetime.min.time(),
-                                   tzinfo=today.tzinfo),
-                  today)
-        when = Clock(start, end)
+    past = sorted((o for o in history.outbreaks if not o.current), key=lambda o: o.start, reverse=True)
+    old = [o for o in past if o.end + timedelta(days=21) < history.today] or past
+    chosen = next(((o, r) for o in old if (r := _report_of(o)) is not None and _people(o.county_code)[0]), None)
+    if chosen is None:
+        chosen = next(((o, None) for o in old if _people(o.county_code)[0]), None)
+    if chosen is None:
+        return None
+    outbreak, report = chosen
+    cdc_user, commission_user, _cdc, commission = _people(outbreak.county_code)
+    opened = report.discovered_at if report is not None else datetime.combine(
+        outbreak.start + timedelta(days=2), datetime.min.time(), tzinfo=today.tzinfo) + timedelta(hours=9)
+    end = min(datetime.combine(outbreak.end + timedelta(days=16), datetime.min.time(), tzinfo=today.tzinfo), today)
+    when = Clock(min(opened + timedelta(hours=2), today - timedelta(hours=2)), end)
+    if report is not None:
         event = events.create_from_report(cdc_user, report, now=when.at(0))
-        authority = commission.name if commission else ""
-        events.change_level(event, ResponseLevel.IV, "经风险评估，启动Ⅳ级应急响应，开展病例搜索和现场处置。",
-                            authority, commission_user, at=when.at(0.02))
-        events.change_level(event, ResponseLevel.III, "病例数持续增加并出现续发病例，经会商研判提升为Ⅲ级应急响应。",
-                            authority, commission_user, at=when.at(0.15))
-        events.change_level(event, ResponseLevel.IV, "连续 3 天无新发病例，防控措施落实到位，降为Ⅳ级应急响应。",
-                            authority, commission_user, at=when.at(0.55))
-        initial = sitreps.create_sitrep(cdc_user, event, "initial", now=when.at(0.03))
-        sitreps.submit_sitrep(cdc_user, initial, now=when.at(0.04))
-        summary = (f"{event.title}处置完毕：最后一例病例发病后经过一个最长潜伏期无新发病例，"
-                   "病例均已治愈，密切接触者医学观察期满，环境消毒和健康教育已落实，经评估终止应急响应。")
-        events.end_event(commission_user, event, summary, decided_by=authority, now=when.at(0.9))
-        final = sitreps.create_sitrep(cdc_user, event, "final", now=when.at(0.95))
-        sitreps.submit_sitrep(cdc_user, final, now=when.at(0.97))
-        return event
-    return None
+    else:
+        event = events.create_event(cdc_user, title=outbreak.title, category="infectious_outbreak",
+                                    region=outbreak.county_code, occurred_at=opened, disease=outbreak.disease_code,
+                                    affected_regions=[outbreak.town_code], now=when.at(0),
+                                    description=f"{outbreak.title}：短期内出现聚集性病例。")
+    authority = commission.name if commission else ""
+    events.change_level(event, ResponseLevel.IV, "经风险评估，启动Ⅳ级应急响应，开展病例搜索和现场处置。",
+                        authority, commission_user, at=when.at(0.02))
+    initial = sitreps.create_sitrep(cdc_user, event, "initial", now=when.at(0.03))
+    sitreps.submit_sitrep(cdc_user, initial, now=when.at(0.04))
+    events.change_level(event, ResponseLevel.III, "病例数持续增加并出现续发病例，经会商研判提升为Ⅲ级应急响应。",
+                        authority, commission_user, at=when.at(0.15))
+    events.change_level(event, ResponseLevel.IV, "连续 3 天无新发病例，防控措施落实到位，降为Ⅳ级应急响应。",
+                        authority, commission_user, at=when.at(0.55))
+    summary = (f"{event.title}处置完毕：最后一例病例发病后经过一个最长潜伏期无新发病例，"
+               "病例均已治愈，密切接触者医学观察期满，环境消毒和健康教育已落实，经评估终止应急响应。")
+    events.end_event(commission_user, event, summary, decided_by=authority, now=when.at(0.9))
+    final = sitreps.create_sitrep(cdc_user, event, "final", now=when.at(0.95))
+    sitreps.submit_sitrep(cdc_user, final, now=when.at(0.97))
+    return event
 
 
 # --- the active event ----------------------------------------------------------------------------------------
@@ -423,8 +435,9 @@ def _inspections(ctx: DemoContext, history):
         return None
     today = history.today
     first_day = today - timedelta(days=25)
+    season = "春夏季" if 3 <= first_day.month <= 8 else "秋冬季"
     first = inspections.create_inspection(
-        inspector, region=DISTRICT, date=first_day, kind="supervision", topic="秋冬季传染病防控工作督导检查",
+        inspector, region=DISTRICT, date=first_day, kind="supervision", topic=f"{season}传染病防控工作督导检查",
         inspected_orgs=[u.pk for u in units], inspectors="区卫生健康局疾病预防控制科、区疾控中心传染病防制科（4 人）",
         summary="检查预检分诊、发热门诊、疫情报告、消毒隔离、人员培训和物资储备，发现问题 5 项，当场反馈并要求限期整改。",
         findings=[{"description": problem, "category": category, "requirement": requirement,
@@ -450,7 +463,7 @@ def _inspections(ctx: DemoContext, history):
                                              now=at(9))
     follow = inspections.create_inspection(
         inspector, region=DISTRICT, date=today - timedelta(days=4), kind="follow_up", follow_up_of=first.pk,
-        topic="秋冬季传染病防控督导发现问题整改“回头看”", inspected_orgs=[u.pk for u in units],
+        topic=f"{season}传染病防控督导发现问题整改“回头看”", inspected_orgs=[u.pk for u in units],
         inspectors="区卫生健康局疾病预防控制科（2 人）",
         summary="逐项核查首次督导发现问题的整改情况：部分问题整改到位，个别问题整改不彻底，已要求限期再整改。")
     for finding in findings:
