@@ -253,6 +253,10 @@ def test_summary_kpis(cdc, event, case, city):
     assert s["not_seen_days"] == 2 and s["not_seen"] == 2 and s["lost_to_followup"] == 2
     # new cases in the last 14 days: the first case and the one that was a contact
     assert s["new_cases"] == 2 and s["new_cases_among_contacts"] == 1 and s["share_among_contacts"] == 0.5
+    assert set(svc.not_seen_for(Contact.objects.all(), TODAY).values_list("name", flat=True)) == {"失访者", "居家"}
+    from yingji.response.api.contacts import filter_contacts
+
+    assert filter_contacts(Contact.objects.all(), status="not_seen", today=TODAY).count() == 2
     with override_settings(YINGJI_RESPONSE_NOT_SEEN_DAYS=1, YINGJI_RESPONSE_AMONG_CONTACTS_DAYS=3):
         s = svc.event_contact_summary(event, today=TODAY)
         assert s["not_seen"] == 2 and s["new_cases"] == 1 and s["share_among_contacts"] == 1.0

@@ -196,8 +196,9 @@ class ContactOut(Schema):
 
 class ContactFilter(PageParams):
     event: int | None = Field(None, ge=1, le=2**63 - 1, description="事件 ID / event id")
-    status: Literal["under_followup", "upcoming", "ended", "released", "became_case", "no_quarantine"] | None = \
-        Field(None, description="状态 / status")
+    status: Literal["under_followup", "upcoming", "ended", "released", "became_case", "no_quarantine",
+                    "not_seen"] | None = \
+        Field(None, description="状态；not_seen：连续 N 天未见到 / status; not_seen: not seen for N days")
     contact_type: str | None = Field(None, max_length=32, **TEXT, description="接触类型 / contact type")
     region: str | None = REGION_QUERY
     q: str | None = Field(None, max_length=64, **TEXT, description="姓名包含 / name contains")
@@ -419,6 +420,8 @@ def filter_contacts(qs, *, status=None, contact_type=None, region=None, q=None, 
         qs = qs.filter(quarantine__status="released")
     elif status == "became_case":
         qs = qs.filter(became_case__isnull=False)
+    elif status == "not_seen":
+        qs = svc.not_seen_for(qs, today)
     elif status == "no_quarantine":
         qs = qs.filter(quarantine__isnull=True, became_case__isnull=True)
     return qs

@@ -535,6 +535,18 @@ def transmission_graph(event: Event, *, today: date | None = None) -> dict:
     return {"nodes": nodes, "links": links, "categories": ["case", "contact", "contact_became_case"]}
 
 
+def not_seen_for(contacts: QuerySet, today: date, days: int | None = None) -> QuerySet:
+    """Contacts under observation, and registered, for at least ``days`` days (YINGJI_RESPONSE_NOT_SEEN_DAYS) who were
+    not seen on any of the last ``days`` days (Go.Data's "contacts not seen in X days")."""
+    days = days or not_seen_days()
+    window_start = today - timedelta(days=days - 1)
+    seen_recently = FollowUp.objects.filter(contact=OuterRef("pk"), status=FollowUpStatus.SEEN,
+                                            date__gte=window_start, date__lte=today)
+    registered_by = timezone.make_aware(datetime.combine(window_start + timedelta(days=1), time.min))
+    return contacts.filter(active_on(today), quarantine__start_date__lte=window_start,
+                           created_at__lt=registered_by).exclude(Exists(seen_recently))
+
+
 def event_contact_summary(event: Event, *, today: date | None = None) -> dict:
     """Counts and KPIs of the event's contact tracing (the command page reads this), as Go.Data computes them:
 
@@ -554,12 +566,7 @@ def event_contact_summary(event: Event, *, today: date | None = None) -> dict:
     due_count = due.count()
     recorded = due.exclude(status=FollowUpStatus.PENDING).count()
     seen = due.filter(status=FollowUpStatus.SEEN).count()
-    window_start = today - timedelta(days=n - 1)
-    seen_recently = FollowUp.objects.filter(contact=OuterRef("pk"), status=FollowUpStatus.SEEN,
-                                            date__gte=window_start, date__lte=today)
-    registered_by = timezone.make_aware(datetime.combine(window_start + timedelta(days=1), time.min))
-    not_seen = under.filter(quarantine__start_date__lte=window_start, created_at__lt=registered_by).exclude(
-        Exists(seen_recently)).count()
+    not_seen = not_seen_for(under, today, n).count()
     new_cases = EventCase.objects.filter(event=event, reported_on__gt=today - timedelta(days=m),
                                          reported_on__lte=today)
     among = new_cases.filter(from_contacts__isnull=False).distinct().count()

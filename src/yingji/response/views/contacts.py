@@ -110,7 +110,9 @@ class ContactFilter(forms.Form):
 
     def __init__(self, data, *, user):
         super().__init__(data)
-        self.fields["status"].choices = [EVERYTHING] + [(k, pick(*v)) for k, v in svc.STATUS_LABELS.items()]
+        n = svc.not_seen_days()
+        self.fields["status"].choices = [EVERYTHING] + [(k, pick(*v)) for k, v in svc.STATUS_LABELS.items()] + [
+            ("not_seen", pick(f"连续 {n} 天未见到", f"Not seen for {n} days"))]
         self.fields["contact_type"].choices = [EVERYTHING, *svc.contact_types()]
         self.fields["region"].choices = region_choices(user, max_level=Region.LevelChoices.TOWN)
 
