@@ -249,3 +249,9 @@ def test_the_grade_and_other_details_change_after_opening_but_not_the_region(cit
         svc.update_event(cdc(city), event, {"grade": "IV"})
     event.refresh_from_db()
     assert event.grade == "III"
+
+
+def test_the_opening_time_is_the_services_now(city):
+    when = NOW - timedelta(days=3)
+    event = open_event(city, occurred_at=when - timedelta(hours=5), now=when)
+    assert event.created_at == when

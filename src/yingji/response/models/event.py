@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.surveillance.choices import EventCategory, EventGrade
@@ -44,7 +45,9 @@ class Event(models.Model):
     closing_summary = models.TextField(_("closing summary"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the event was opened on the platform (services.events sets it to the time it was opened, which the demo
+    # may place in the past), so the command page's timeline starts with it.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     scope_region_field = "region__code"

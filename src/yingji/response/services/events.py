@@ -258,7 +258,8 @@ def create_event(user, *, title: str, category: str, region, occurred_at: dateti
     with transaction.atomic(), acting_as(user):
         event = Event(title=title, category=category, grade=grade, disease=disease_obj, region=place, lead_org=org,
                       origin=origin, occurred_at=occurred, description=description, number=number,
-                      created_by=user, status=EventStatus.STARTED, response_level=ResponseLevel.NONE)
+                      created_by=user, created_at=now, status=EventStatus.STARTED,
+                      response_level=ResponseLevel.NONE)
         if signal is not None:
             event.source_signal = _openable_signal(user, signal)
         if report is not None:
