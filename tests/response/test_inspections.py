@@ -2,11 +2,12 @@
 
 import io
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.response.factories import make_event
@@ -94,6 +95,9 @@ def test_bad_finding_input_saves_nothing(city):
         svc.add_finding(city.users[Role.HEALTH_COMMISSION], inspection, description="x",
                         responsible_org=city.b.hospital.pk, deadline=date(2026, 4, 1))
     assert "不在受检地区" in fields_of(excinfo)["responsible_org"][0]["message"]
+    with pytest.raises(InvalidInput) as excinfo:  # more than three years to rectify
+        find(city, inspection, deadline=date(2099, 1, 1))
+    assert "deadline" in fields_of(excinfo)
     with pytest.raises(InvalidInput) as excinfo:
         find(city, inspection, description="  ", category="nonsense")
     assert set(fields_of(excinfo)) == {"description", "category"}
@@ -104,6 +108,9 @@ def test_inspection_bad_input(city):
     with pytest.raises(InvalidInput) as excinfo:
         inspect(city, region=city.b.region.code, topic="", inspected_orgs=[city.b.hospital.pk])
     assert {"region", "topic", "inspected_orgs"} <= set(fields_of(excinfo))
+    with pytest.raises(InvalidInput) as excinfo:
+        inspect(city, date=date(9999, 12, 31))
+    assert fields_of(excinfo)["date"][0]["message_en"].startswith("The inspection date must lie between")
     with pytest.raises(InvalidInput) as excinfo:
         inspect(city, kind=InspectionKind.FOLLOW_UP)
     assert "follow_up_of" in fields_of(excinfo)
@@ -222,7 +229,7 @@ def test_scoping_of_findings(city):
 def test_ledger_export_contents(client, city):
     inspection = inspect(city, topic="秋冬季传染病防控督导")
     late = find(city, inspection, description="预检分诊点未设置醒目标识", deadline=date(2026, 3, 16))
-    fixed = find(city, inspection, description="消毒记录缺失", category="disinfection", deadline=date(2099, 1, 1))
+    fixed = find(city, inspection, description="消毒记录缺失", category="disinfection", deadline=date(2026, 4, 30))
     svc.record_rectification(city.a.users[Role.REPORTER], fixed, note="已补齐记录", done=True)
     find(city, inspect(city, "b", topic="乙区督导"), "b", description="乙区问题")
 
@@ -330,10 +337,11 @@ def api(client, user):
 
 def test_api(client, city):
     call = api(client, commission(city))
+    today = timezone.localdate()
     response = call("POST", "/api/v1/inspections", {
-        "region": "990102", "date": "2026-03-02", "topic": "督导", "inspected_orgs": [city.a.hospital.code],
+        "region": "990102", "date": str(today - timedelta(days=20)), "topic": "督导", "inspected_orgs": [city.a.hospital.code],
         "findings": [{"description": "物资台账不全", "category": "supplies", "responsible_org": city.a.hospital.pk,
-                      "deadline": "2026-03-10"}]})
+                      "deadline": str(today - timedelta(days=10))}]})
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["finding_count"] == 1 and body["overdue_count"] == 1 and body["kind"] == "supervision"
@@ -343,7 +351,7 @@ def test_api(client, city):
     assert bad.status_code == 422 and "responsible_org" in bad.json()["fields"]
     added = call("POST", f"/api/v1/inspections/{inspection_id}/findings", {
         "description": "未张贴接诊流程图", "category": "management", "responsible_org": city.a.hospital.pk,
-        "deadline": "2099-01-01"})
+        "deadline": str(today + timedelta(days=30))})
     assert added.status_code == 201 and added.json()["overdue"] is False
     findings = call("GET", "/api/v1/findings", overdue="true").json()
     assert [f["description"] for f in findings["items"]] == ["物资台账不全"]
@@ -357,7 +365,7 @@ def test_api(client, city):
                                                    "topic": "x"}).status_code == 403
 
     follow = call("POST", "/api/v1/inspections", {"kind": "follow_up", "follow_up_of": inspection_id,
-                                                  "date": "2026-04-01", "topic": "回头看"})
+                                                  "date": str(today), "topic": "回头看"})
     assert follow.status_code == 201
     follow_id = follow.json()["id"]
     to_review = call("GET", f"/api/v1/inspections/{follow_id}/to-review").json()
@@ -368,5 +376,9 @@ def test_api(client, city):
     verified = call("POST", f"/api/v1/inspections/{follow_id}/reviews", {"finding": finding_id, "result": "verified"})
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
     assert call("GET", f"/api/v1/inspections/{inspection_id}").json()["follow_ups"] == [follow_id]
+    for body in ({"inspected_orgs": [2**70]}, {"inspected_orgs": ["HOS\u0000"]}, {"event": 2**70},
+                 {"date": "9999-12-31"}):  # refused with field messages, never a server error
+        bad = call("POST", "/api/v1/inspections", {"region": "990102", "date": str(today), "topic": "x", **body})
+        assert bad.status_code == 422, (body, bad.content)
     patched = call("PATCH", f"/api/v1/inspections/{inspection_id}", {"summary": "总体良好"})
     assert patched.status_code == 200 and patched.json()["summary"] == "总体良好"

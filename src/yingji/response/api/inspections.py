@@ -6,7 +6,7 @@ core.scoping; every change through response.services.inspections. ``overdue`` is
 """
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yingji.core import idempotency, scoping
 from yingji.core.api import ID_PATH, IDEMPOTENCY_KEY, _audit_entry, _created, _existing
-from yingji.core.api_schemas import NO_NUL, AuditEntryOut, InputSchema, PageParams, page_of, paginate
+from yingji.core.api_schemas import MAX_ID, NO_NUL, AuditEntryOut, InputSchema, PageParams, page_of, paginate
 from yingji.core.audit import history_for
 from yingji.core.errors import InvalidInput, field_message
 from yingji.core.regioncodes import CodeError, subtree_prefix
@@ -47,7 +47,7 @@ def _prefix(code: str | None) -> str | None:
 
 
 TEXT = Field("", max_length=4000, pattern=NO_NUL)
-UNIT = Field(..., description="机构 ID 或机构代码 / organisation id or code")
+UnitCode = Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
 
 
 # --- schemas --------------------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ class InspectionRegionRef(Schema):
 class FindingNewIn(InputSchema):
     description: str = Field(..., min_length=1, max_length=4000, pattern=NO_NUL, description="问题描述 / problem")
     category: _lit(*FindingCategory.values) = Field("other", description="问题类别 / category")
-    responsible_org: int | str = Field(..., description="责任单位（机构 ID 或代码，须在受检地区内）/ responsible unit "
+    responsible_org: int | UnitCode = Field(..., description="责任单位（机构 ID 或代码，须在受检地区内）/ responsible unit "
                                                         "(id or code, within the region inspected)")
     deadline: IsoDate | None = Field(None, description="整改期限（不早于检查日期；留空为检查日期后默认天数）/ deadline "
                                                        "(not before the inspection date; default: configured days)")
@@ -82,11 +82,11 @@ class InspectionIn(InputSchema):
     kind: _lit(*InspectionKind.values) = Field("supervision", description="督导 supervision / 检查 inspection / "
                                                                           "暗访 unannounced / 回头看 follow_up")
     topic: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL, description="检查主题 / topic")
-    inspecting_org: int | str | None = Field(None, description="检查单位（留空为本单位）/ inspecting unit")
-    inspected_orgs: list[int | str] = Field(default_factory=list, max_length=200,
+    inspecting_org: int | UnitCode | None = Field(None, description="检查单位（留空为本单位）/ inspecting unit")
+    inspected_orgs: list[int | UnitCode] = Field(default_factory=list, max_length=200,
                                             description="受检单位 / units inspected")
-    event: int | None = Field(None, ge=1, description="关联的突发事件 / emergency event")
-    follow_up_of: int | None = Field(None, ge=1, description="回头看所跟进的检查 / the inspection followed up")
+    event: int | None = Field(None, ge=1, le=MAX_ID, description="关联的突发事件 / emergency event")
+    follow_up_of: int | None = Field(None, ge=1, le=MAX_ID, description="回头看所跟进的检查 / the inspection followed up")
     inspectors: str = Field("", max_length=2000, pattern=NO_NUL, description="检查人员 / inspectors")
     summary: str = TEXT
     findings: list[FindingNewIn] = Field(default_factory=list, max_length=200, description="发现的问题 / findings")
@@ -104,7 +104,7 @@ class RectificationIn(InputSchema):
 
 
 class ReviewIn(InputSchema):
-    finding: int = Field(..., ge=1, description="被验收的问题 / the finding checked")
+    finding: int = Field(..., ge=1, le=MAX_ID, description="被验收的问题 / the finding checked")
     result: _lit(*ReviewResult.values) = Field(..., description="verified 整改到位 / not_rectified 未整改到位")
     note: str = TEXT
     deadline: IsoDate | None = Field(None, description="未整改到位时的新期限 / new deadline when not rectified")
@@ -162,7 +162,7 @@ class InspectionOut(Schema):
 class InspectionFilter(PageParams):
     kind: _lit(*InspectionKind.values) | None = None
     region: str | None = Field(None, max_length=9, pattern=NO_NUL, description="受检地区，含下级 / region subtree")
-    event: int | None = Field(None, ge=1)
+    event: int | None = Field(None, ge=1, le=MAX_ID)
     date_from: IsoDate | None = Field(None, description="检查日期起（含）/ from")
     date_to: IsoDate | None = Field(None, description="检查日期止（含）/ until")
     has_overdue: bool | None = Field(None, description="仅含逾期问题的检查 / only those with overdue findings")
@@ -174,8 +174,8 @@ class FindingFilter(PageParams):
         None, description="状态（open/rectifying 不含逾期的；overdue 为逾期）/ state (overdue is computed)")
     overdue: bool | None = Field(None, description="仅逾期 / overdue only")
     category: _lit(*FindingCategory.values) | None = None
-    responsible_org: int | None = Field(None, ge=1)
-    inspection: int | None = Field(None, ge=1)
+    responsible_org: int | None = Field(None, ge=1, le=MAX_ID)
+    inspection: int | None = Field(None, ge=1, le=MAX_ID)
     region: str | None = Field(None, max_length=9, pattern=NO_NUL, description="受检地区，含下级 / region subtree")
     deadline_from: IsoDate | None = None
     deadline_to: IsoDate | None = None

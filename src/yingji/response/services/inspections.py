@@ -43,6 +43,9 @@ from ..models.inspection import (
 )
 
 DEFAULT_RECTIFICATION_DAYS = 30
+EARLIEST = date(2000, 1, 1)  # inspection dates: from this day to a year ahead (an inspection may be planned)
+MAX_AHEAD_DAYS = 366
+MAX_DEADLINE_DAYS = 3 * 366  # a deadline at most about three years after the inspection
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".zip")
 
@@ -153,15 +156,18 @@ def ledger(user, queryset: QuerySet | None = None) -> QuerySet:
 # --- validation helpers ----------------------------------------------------------------------------------------
 
 
+MAX_ID = 2**63 - 1  # the largest key a database holds; larger numbers name no record
+
+
 def _pk(value):
     if isinstance(value, bool):
         return None
     if hasattr(value, "pk"):
         return value.pk
-    if isinstance(value, int):
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and 1 <= value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     return None
 
 
@@ -238,6 +244,10 @@ def _check_finding(user, region: Region, inspection_date: date | None, values: d
     if deadline is not None and inspection_date is not None and deadline < inspection_date:
         errors.add(f"{prefix}deadline", "整改期限不能早于检查日期",
                    "The rectification deadline must not be before the inspection date")
+    elif deadline is not None and inspection_date is not None and \
+            (deadline - inspection_date).days > MAX_DEADLINE_DAYS:
+        errors.add(f"{prefix}deadline", f"整改期限不能晚于检查日期后 {MAX_DEADLINE_DAYS} 天",
+                   f"The deadline may be at most {MAX_DEADLINE_DAYS} days after the inspection")
     clean["deadline"] = deadline
     return clean
 
@@ -268,6 +278,10 @@ def create_inspection(user, *, region=None, date=None, kind=InspectionKind.SUPER
     if kind not in InspectionKind.values:
         errors.add("kind", "未知的检查类型", "Unknown kind of inspection")
     when = _date(date, errors, "date", "检查日期", "inspection date")
+    if when is not None and not EARLIEST <= when <= local_today() + timedelta(days=MAX_AHEAD_DAYS):
+        errors.add("date", f"检查日期须在 {EARLIEST:%Y-%m-%d} 至今后一年之间",
+                   f"The inspection date must lie between {EARLIEST:%Y-%m-%d} and a year from today")
+        when = None
 
     earlier = None
     if follow_up_of not in (None, ""):
@@ -446,6 +460,9 @@ def review_finding(user, follow_up: Inspection, finding: Finding, *, result="", 
         if new_deadline is not None and new_deadline < follow_up.date:
             errors.add("deadline", "新的整改期限不能早于回头看日期",
                        "The new deadline must not be before the follow-up inspection date")
+        elif new_deadline is not None and (new_deadline - follow_up.date).days > MAX_DEADLINE_DAYS:
+            errors.add("deadline", f"新的整改期限不能晚于回头看日期后 {MAX_DEADLINE_DAYS} 天",
+                       f"The new deadline may be at most {MAX_DEADLINE_DAYS} days after the follow-up")
     errors.raise_if_any()
     now = now or timezone.now()
     with transaction.atomic(), acting_as(user):
