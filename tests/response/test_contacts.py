@@ -272,3 +272,15 @@ def test_registered_today_is_not_lost_and_gets_todays_followup(cdc, event, case)
     assert list(contact.followups.values_list("date", flat=True)) == [TODAY]  # on today's work list at once
     s = svc.event_contact_summary(event, today=TODAY)
     assert s["under_followup"] == 1 and s["not_seen"] == 0  # registered today: not yet "not seen for 2 days"
+
+
+def test_passport_is_not_checked_as_a_resident_id(cdc, event, case):
+    contact = svc.add_contact(cdc, event, contact_data(case, id_type="passport", id_number="E12345678", sex="F"),
+                              today=TODAY)
+    assert contact.id_number == "E12345678"
+    with pytest.raises(InvalidInput) as exc:
+        svc.add_contact(cdc, event, contact_data(case, id_type="resident_id", id_number="E12345678"), today=TODAY)
+    assert "id_number" in errors_of(exc)
+    with pytest.raises(InvalidInput) as exc:
+        svc.add_contact(cdc, event, contact_data(case, id_type="alien"), today=TODAY)
+    assert "id_type" in errors_of(exc)

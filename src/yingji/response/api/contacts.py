@@ -24,6 +24,7 @@ from yingji.core import idempotency, regioncodes, scoping
 from yingji.core.api import ID_PATH, IDEMPOTENCY_KEY, REPLAYED_HEADER, _existing
 from yingji.core.api_schemas import NO_NUL, InputSchema, PageParams, page_of, paginate
 from yingji.core.errors import InvalidInput, field_message
+from yingji.surveillance.choices import IdType
 
 from ..models import Contact, Event, EventCase, FollowUp, FollowUpTeam, TestResult
 from ..models.contacts import (
@@ -91,7 +92,9 @@ class EventCaseIn(InputSchema):
     number: str | None = Field(None, max_length=32, **TEXT, description="病例编号 / case number")
     name: str | None = Field(None, max_length=64, **TEXT, description="姓名（无报告卡时必填）/ name")
     sex: Literal["M", "F", "U", ""] | None = Field(None, description="性别 / sex")
-    id_number: str | None = Field(None, max_length=32, **TEXT, description="身份证号 / ID number")
+    id_type: _lit(IdType) | None = Field(None, description="证件类型（默认居民身份证，按 GB 11643 校验）/ document type "
+                                                           "(resident ID by default, checked with GB 11643)")
+    id_number: str | None = Field(None, max_length=32, **TEXT, description="证件号码 / document number")
     phone: str | None = Field(None, max_length=32, **TEXT, description="电话 / phone")
     region: str | None = Field(None, min_length=6, max_length=9, pattern=r"^\d{6}(\d{3})?$",
                                description="住址区划代码（无报告卡时必填）/ region code of the address")
@@ -145,7 +148,9 @@ class ContactIn(QuarantineFields):
                               description="接触类型，见 contact_types / contact type code")
     name: str = Field(..., min_length=1, max_length=64, **TEXT, description="姓名 / name")
     sex: Literal["M", "F", "U", ""] | None = Field(None, description="性别 / sex")
-    id_number: str | None = Field(None, max_length=32, **TEXT, description="身份证号 / ID number")
+    id_type: _lit(IdType) | None = Field(None, description="证件类型（默认居民身份证，按 GB 11643 校验）/ document type "
+                                                           "(resident ID by default, checked with GB 11643)")
+    id_number: str | None = Field(None, max_length=32, **TEXT, description="证件号码 / document number")
     phone: str | None = Field(None, max_length=32, **TEXT, description="电话 / phone")
     region: str = REGION
     address_detail: str | None = Field(None, max_length=255, **TEXT, description="详细地址 / address")

@@ -24,6 +24,7 @@ from yingji.core.models import Region
 from yingji.core.roles import Role
 from yingji.core.services import acting_as
 from yingji.surveillance import idnumbers
+from yingji.surveillance.choices import IdType
 from yingji.surveillance.services.privacy import mask_phone
 
 from .. import periods
@@ -169,7 +170,12 @@ def _person(data: dict, errors: dict, *, today: date) -> dict:
     out["name"] = name
     raw_id = (data.get("id_number") or "").strip()
     sex = (data.get("sex") or "").strip().upper()
-    if raw_id:
+    id_type = data.get("id_type") or IdType.RESIDENT_ID
+    if id_type not in IdType.values:
+        errors.setdefault("id_type", []).append(field_message("证件类型无效", "Unknown document type"))
+    elif raw_id and id_type != IdType.RESIDENT_ID:  # a passport or permit: no GB 11643 check
+        out["id_number"] = raw_id[:32]
+    elif raw_id:
         try:
             parsed = idnumbers.parse(raw_id, today=today)
             out["id_number"] = parsed.number
@@ -250,7 +256,7 @@ def add_case(user, event: Event, data: dict, *, today: date | None = None) -> Ev
         if EventCase.objects.filter(event=event, case_report=card).exists():
             raise invalid("case_report", "该报告卡已是本事件的病例", "This report card is already a case of the event")
         for name, value in (("name", card.patient_name), ("sex", card.sex), ("id_number", card.id_number),
-                            ("phone", card.phone), ("region", card.address_region_id),
+                            ("phone", card.phone), ("region", card.address_region_id), ("id_type", card.id_type),
                             ("address_detail", card.address_detail), ("onset_date", card.onset_date),
                             ("reported_on", timezone.localtime(card.reported_at).date()
                              if getattr(card, "reported_at", None) else None)):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from yingji.core import scoping
 from yingji.core.errors import YingjiError
 from yingji.core.models import Region
+from yingji.surveillance.choices import IdType
 from yingji.surveillance.views.common import EVERYTHING, Choice, DateInput, http_errors, region_choices
 from yingji.web.helpers import attach_errors, paginate, pick, query_without_page, scoped_object
 
@@ -45,6 +46,7 @@ def status_badge(status: str) -> dict:
 class PersonFields(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=64, required=False)
     sex = Choice(label=gettext_lazy("Sex"), choices=SEX_CHOICES, required=False)
+    id_type = Choice(label=gettext_lazy("Document type"), choices=IdType.choices, required=False)
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=32, required=False)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32, required=False)
     region = Choice(label=gettext_lazy("Address (region)"), required=False)
