@@ -255,3 +255,11 @@ def test_the_opening_time_is_the_services_now(city):
     when = NOW - timedelta(days=3)
     event = open_event(city, occurred_at=when - timedelta(hours=5), now=when)
     assert event.created_at == when
+
+
+def test_changes_of_the_affected_regions_are_audited(city):
+    event = open_event(city)
+    before = history_for(event).count()
+    svc.set_affected_regions(cdc(city), event, [city.a.town.code])
+    entries = list(history_for(event).order_by("-timestamp", "-pk")[: history_for(event).count() - before])
+    assert any("affected_regions" in (e.changes_dict or {}) for e in entries), [e.changes for e in entries]

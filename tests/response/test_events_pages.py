@@ -199,3 +199,11 @@ def test_the_edit_page_changes_the_grade(client, city):
     assert (event.title, event.grade) == ("甲区疫情", "III")
     client.force_login(city.a.users[Role.LEADER])
     assert client.get(url).status_code == 403
+
+
+def test_the_history_shows_affected_region_changes(client, city):
+    event = make_event(city, "a")
+    svc.set_affected_regions(city.a.users[Role.CDC], event, [city.a.town.code])
+    client.force_login(city.a.users[Role.CDC])
+    page = text(client.get(reverse("response:event_detail", args=[event.pk])))
+    assert f"{city.a.town.name}（{city.a.town.code}）" in page and "operation" not in page

@@ -16,9 +16,11 @@ ACTION_LABELS = {
 
 
 def track(model, *, exclude: tuple[str, ...] = ()) -> None:
+    """Audit ``model``; its many-to-many fields named in ``audit_m2m`` (a class attribute) are audited too."""
     if not auditlog.contains(model):
         auditlog.register(
-            model, exclude_fields=list(exclude), serialize_data=True, serialize_auditlog_fields_only=True
+            model, exclude_fields=list(exclude), serialize_data=True, serialize_auditlog_fields_only=True,
+            m2m_fields=set(getattr(model, "audit_m2m", ())),
         )
 
 

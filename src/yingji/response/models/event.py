@@ -52,6 +52,7 @@ class Event(models.Model):
 
     scope_region_field = "region__code"
     scope_org_field = "lead_org"
+    audit_m2m = ("affected_regions",)  # core.audit records changes of the affected regions too
     scope_writer_roles = frozenset({"admin", "health_commission", "cdc"})
 
     class Meta:

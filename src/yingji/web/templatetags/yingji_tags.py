@@ -20,11 +20,19 @@ def entry_changes(entry) -> list[dict]:
         display = entry.changes_display_dict
     except Exception:  # a model removed since the entry was written: show the raw values
         display = entry.changes_dict
-    return [
-        {"field": str(name), "before": _clean(values[0] if values else None),
-         "after": _clean(values[1] if len(values) > 1 else None)}
-        for name, values in display.items()
-    ]
+    raw = entry.changes_dict or {}
+    rows = []
+    for index, (name, values) in enumerate(display.items()):
+        # A many-to-many change (core.audit ``audit_m2m``) is {"type": "m2m", "operation", "objects"}: show the
+        # objects added as "after" and those removed as "before". changes_display_dict keeps changes_dict's order.
+        change = list(raw.values())[index] if len(raw) == len(display) else None
+        if isinstance(change, dict) and change.get("type") == "m2m":
+            objects = "、".join(str(o) for o in change.get("objects") or []) or None
+            before, after = (None, objects) if change.get("operation") == "add" else (objects, None)
+        else:
+            before, after = (values[0] if values else None), (values[1] if len(values) > 1 else None)
+        rows.append({"field": str(name), "before": _clean(before), "after": _clean(after)})
+    return rows
 
 
 @register.filter
