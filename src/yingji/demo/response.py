@@ -3,9 +3,10 @@
 What it writes (deterministic for a seed and the surveillance step's ``today``; every record through the response
 services, as the county CDC and health commission would):
 
-- **A closed event** from the newest past outbreak whose public-health event report the surveillance step wrote:
-  opened from that report, Ⅳ级响应, raised to Ⅲ级, lowered to Ⅳ级, then ended with a closing summary (which lifts
-  the response) — its initial and final situation reports submitted.
+- **A closed event** from the newest past outbreak (over three weeks ago) whose public-health event report the
+  surveillance step wrote: opened from that report (by hand when no such outbreak has one), Ⅳ级响应, raised to Ⅲ级,
+  lowered to Ⅳ级, then ended with a closing summary (which lifts the response) — its initial and final situation
+  reports submitted.
 - **An active event at level Ⅲ** opened from the demo's own early-warning signal of the current outbreak (the
   detection step leaves it suspected or under investigation); by hand from the outbreak's plan when detection
   raised none. Ⅳ级 then Ⅲ级 with reasons, a risk assessment, a consultation with decisions, the checklist stage of
