@@ -70,7 +70,7 @@ def _glm_reference(values, start, length, period, offset):
     t = np.arange(offset + 1, offset + length + 1, dtype=float)  # R's time index of each column
     design = np.column_stack([np.ones(length), np.cos(2 * np.pi / period * t), np.sin(2 * np.pi / period * t)])
     prior = (~np.isnan(training)).astype(float)
-    fit = fit_poisson(design[:start], np.nan_to_num(training), prior)
+    fit = fit_poisson(design[:start], np.nan_to_num(training).T, prior.T)  # one column per series
     m = np.maximum(np.exp(design[start:] @ fit.coef.T).T, np.finfo(float).eps)  # series × judged
     return m, fit.converged
 

@@ -100,23 +100,25 @@ def _dispersion(fit, y, weights=None):
 
 
 def _fit(X, y, mask, reweight, threshold, offset=None, y_log_y=None, y_two_thirds=None):
-    """R's fitGLM.flexible for a batch sharing one design. Returns fit, phi, prediction dispersion, ok.
-    ``y_log_y``, ``y_two_thirds``: y·log y and y^(2/3), when the caller has them already."""
+    """R's fitGLM.flexible for a batch sharing one design; ``y``, ``mask``, ``offset`` are (rows, series) as
+    ``_glm`` takes them. Returns fit, phi, prediction dispersion, ok. ``y_log_y``, ``y_two_thirds``: y·log y
+    and y^(2/3), when the caller has them already."""
     prior = mask.astype(float)
     fit = fit_poisson(X, y, prior, offset, y_log_y)
     dispersion = _dispersion(fit, y)
     phi = np.maximum(dispersion, 1.0)
     if reweight:
-        hat = np.where(fit.hat > 1 - 10 * np.finfo(float).eps, 1.0, fit.hat)
+        hat = fit.hat
+        hat[hat > 1 - 10 * np.finfo(float).eps] = 1.0
         if y_two_thirds is None:
             y_two_thirds = np.cbrt(y * y)
         with np.errstate(divide="ignore", invalid="ignore"):
             root = np.sqrt(fit.mu)
-            s = 1.5 * (y_two_thirds * fit.mu_power(-1 / 6) - root) / np.sqrt(phi[:, None] * (1 - hat))
+            s = 1.5 * (y_two_thirds * fit.mu_power(-1 / 6) - root) / np.sqrt(phi[None, :] * (1 - hat))
             large = mask & (s > threshold)
             inverse = np.where(large, 1.0 / (s * s), 1.0)
-            gamma = mask.sum(axis=1) / np.sum(np.where(mask, inverse, 0.0), axis=1)
-            omega = np.where(mask, gamma[:, None] * inverse, 0.0)
+            gamma = mask.sum(axis=0) / np.sum(np.where(mask, inverse, 0.0), axis=0)
+            omega = np.where(mask, gamma[None, :] * inverse, 0.0)
         refit = fit_poisson(X, y, omega, offset, y_log_y)
         phi = np.maximum(_dispersion(refit, y), 1.0)
         dispersion = _dispersion(refit, y, omega)  # R: summary.glm reads model$weights, replaced by omega
@@ -133,8 +135,9 @@ def _predict(fit, x0, dispersion, offset_now=None):
 
 def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight, threshold, b, p_trend,
               offset=None, offset_now=None):
-    """One judged week for a batch of series. Returns eta0, se(eta0), phi, trend used, ok."""
-    batch = len(y)
+    """One judged week for a batch of series (``y``, ``mask``, ``offset``: rows × series). Returns eta0, se(eta0),
+    phi, trend used, ok."""
+    batch = y.shape[1]
     eta = np.full(batch, np.nan)
     se = np.full(batch, np.nan)
     phi = np.full(batch, np.nan)
@@ -149,16 +152,16 @@ def _flexible(X_trend, X_plain, x0_trend, x0_plain, y, mask, *, trend, reweight,
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # diverged fit: exp → inf, dropped
             coef_se = np.sqrt(fit.cov_unscaled[:, 1, 1] * disp_t)
             p_value = 2 * student_t.cdf(-np.abs(fit.coef[:, 1] / coef_se), np.maximum(fit.df_residual, 1))
-            largest = np.max(np.where(mask, y, -np.inf), axis=1)
+            largest = np.max(np.where(mask, y, -np.inf), axis=0)
             keep = converged & (b >= 3) & (p_value < p_trend) & (np.exp(eta_t) <= largest)
         eta[keep], se[keep], phi[keep] = eta_t[keep], se_t[keep], phi_t[keep]
         used_trend[keep] = ok[keep] = True
         plain = ~keep
     if plain.any():
         idx = np.flatnonzero(plain)
-        fit, phi_p, disp_p, converged = _fit(X_plain, y[idx], mask[idx], reweight, threshold,
-                                             None if offset is None else offset[idx], y_log_y[idx],
-                                             y_two_thirds[idx])
+        fit, phi_p, disp_p, converged = _fit(X_plain, y[:, idx], mask[:, idx], reweight, threshold,
+                                             None if offset is None else offset[:, idx], y_log_y[:, idx],
+                                             y_two_thirds[:, idx])
         eta_p, se_p = _predict(fit, x0_plain, disp_p, None if offset_now is None else offset_now[idx])
         eta[idx], se[idx], phi[idx] = eta_p, se_p, phi_p
         ok[idx] = converged
@@ -264,21 +267,23 @@ def detect(counts, b: int = 5, w: int = 3, reweight: bool = True, weights_thresh
     z = float(ndtri(1 - alpha))
     power = POWERS[powertrans]
     failed = np.zeros(series, dtype=bool)
+    by_week = np.ascontiguousarray(values.T)  # weeks read × series: the models take one column per series
     for t in weeks_judged:
         rows, X_trend, x0_trend, X_plain, x0_plain = designs[t]
         positions = np.searchsorted(columns_read, rows)
-        y_all = values[:, positions]
+        y_all = by_week[positions]
         mask_all = ~np.isnan(y_all)
-        live = np.flatnonzero(usable & (mask_all.sum(axis=1) > X_trend.shape[1]))
+        live = np.flatnonzero(usable & (mask_all.sum(axis=0) > X_trend.shape[1]))
         per_batch = max(1, BATCH_VALUES // len(rows))
         for lo in range(0, len(live), per_batch):
             idx = live[lo:lo + per_batch]
-            mask = mask_all[idx]
-            y = np.where(mask, y_all[idx], 0.0)
+            pick = slice(int(idx[0]), int(idx[-1]) + 1) if idx[-1] - idx[0] + 1 == len(idx) else idx
+            mask = mask_all[:, pick]
+            y = np.where(mask, y_all[:, pick], 0.0)
             now = int(np.searchsorted(columns_read, t))
             offset = offset_now = None
             if log_population is not None:  # R's populationOffset: log(population) as an offset
-                offset, offset_now = log_population[idx][:, positions], log_population[idx, now]
+                offset, offset_now = log_population[idx][:, positions].T, log_population[idx, now]
             eta, se, phi, _, ok = _flexible(
                 X_trend, X_plain, x0_trend, x0_plain, y, mask, trend=trend, reweight=reweight,
                 threshold=weights_threshold, b=b, p_trend=p_threshold_trend, offset=offset, offset_now=offset_now)
