@@ -126,35 +126,6 @@ def b_finding(city):
     return b_inspection(city).findings.get()
 
 
-def b_contact(city):
-    """District 乙's event with a case and a contact under home observation since yesterday (乙's follow-up team)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tests.response.factories import make_event
-    from yingji.response.services import contacts, followups
-
-    today = timezone.localdate()
-    cdc = city.b.users[Role.CDC]
-    event = make_event(city, "b", title="乙区流调事件")
-    case = contacts.add_case(cdc, event, {"name": "乙区病例", "region": city.b.town.code})
-    if not followups.FollowUpTeam.objects.filter(name="乙区随访组").exists():
-        followups.save_team(cdc, {"name": "乙区随访组", "organisation": city.b.hospital.pk,
-                                  "regions": [city.b.region.code]})
-    return contacts.add_contact(cdc, event, {"source_case": case.pk, "name": "乙区密接", "contact_type": "household",
-                                             "region": city.b.town.code, "last_exposure": today - timedelta(days=1),
-                                             "mode": "home"})
-
-
-def b_followup(city):
-    """Today's follow-up of district 乙's contact, assigned to 乙's team."""
-    from yingji.response.services import followups
-
-    contact = b_contact(city)
-    followups.generate_followups()
-    return contact.followups.get()
-
 def b_task(city):
     """A task of district 乙's event, assigned to 乙's CDC."""
     from datetime import timedelta
