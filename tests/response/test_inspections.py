@@ -359,6 +359,17 @@ def test_api(client, city):
     finding_id = findings["items"][0]["id"]
 
     reporter = api(client, city.a.users[Role.REPORTER])
+    _, raw = ApiToken.issue(city.a.users[Role.REPORTER], "upload")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    url = f"/api/v1/findings/{finding_id}/evidence"
+    assert client.post(url, {}, **auth).status_code == 422  # no file
+    exe = client.post(url, {"file": SimpleUploadedFile("x.exe", b"MZ")}, **auth)
+    assert exe.status_code == 422 and "evidence" in exe.json()["fields"]
+    uploaded = client.post(url, {"file": SimpleUploadedFile("台账.pdf", b"%PDF-1.4 ledger")}, **auth)
+    assert uploaded.status_code == 200 and uploaded.json()["has_evidence"] is True
+    assert uploaded.json()["status"] == "rectifying" and uploaded.json()["evidence_name"] == "台账.pdf"
+    download = client.get(url, **auth)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 ledger"
     done = reporter("POST", f"/api/v1/findings/{finding_id}/rectification", {"note": "已补齐", "done": True})
     assert done.status_code == 200 and done.json()["status"] == "rectified"
     assert reporter("POST", "/api/v1/inspections", {"region": "990102", "date": "2026-03-02",

@@ -9,14 +9,15 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from yingji.core import idempotency, scoping
 from yingji.core.api import ID_PATH, IDEMPOTENCY_KEY, _audit_entry, _created, _existing
 from yingji.core.api_schemas import MAX_ID, NO_NUL, AuditEntryOut, InputSchema, PageParams, page_of, paginate
 from yingji.core.audit import history_for
-from yingji.core.errors import InvalidInput, field_message
+from yingji.core.errors import InvalidInput, NotFound, field_message
 from yingji.core.regioncodes import CodeError, subtree_prefix
 from yingji.surveillance.api.common import IsoDate
 
@@ -392,6 +393,30 @@ def record_rectification(request, payload: RectificationIn, finding_id: int = ID
     finding = _finding(request, finding_id, write=True)
     svc.record_rectification(_user(request), finding, note=payload.note, done=payload.done)
     return _finding_result(finding)
+
+
+EVIDENCE_FILE = File(None, description="佐证材料（PDF、图片、Word、Excel、文本或 ZIP）/ evidence file")
+
+
+@findings_router.post("/{int:finding_id}/evidence", response=FindingOut, summary="上传佐证材料 / Upload evidence")
+def upload_evidence(request, finding_id: int = ID_PATH, file: UploadedFile | None = EVIDENCE_FILE):
+    """multipart/form-data：file（佐证材料，限大小和类型），替换已有的材料。 / multipart/form-data: ``file`` (size- and
+    type-checked), replacing any earlier one."""
+    finding = _finding(request, finding_id, write=True)
+    svc.attach_evidence(_user(request), finding, file)
+    return _finding_result(finding)
+
+
+@findings_router.get("/{int:finding_id}/evidence", summary="下载佐证材料 / Download the evidence", response={200: None})
+def download_evidence(request, finding_id: int = ID_PATH):
+    finding = _finding(request, finding_id)
+    if not finding.evidence:
+        raise NotFound("该问题没有佐证材料", "This finding has no evidence file")
+    try:
+        handle = finding.evidence.open("rb")
+    except OSError as missing:  # the stored file is gone (a database restored without its media)
+        raise NotFound("佐证材料文件不存在", "The evidence file is missing") from missing
+    return FileResponse(handle, as_attachment=True, filename=finding.evidence_name or "evidence")
 
 
 @findings_router.get("/{int:finding_id}/history", response=page_of(AuditEntryOut), summary="修改记录 / History")

@@ -433,6 +433,26 @@ def record_rectification(user, finding: Finding, *, note="", done=False, evidenc
     return finding
 
 
+def attach_evidence(user, finding: Finding, evidence) -> Finding:
+    """Add (or replace) the finding's evidence file (佐证材料); an open finding is then being rectified."""
+    if not scoping.can(user, finding, write=True):
+        raise NotPermitted()
+    errors = Errors()
+    if finding.status == FindingStatus.VERIFIED:
+        errors.add("status", "该问题已验收整改到位，不能再修改", "This finding has been verified; it is closed")
+    if evidence is None:
+        errors.add("evidence", "请选择佐证材料文件", "Choose the evidence file")
+    _check_evidence(evidence, errors)
+    errors.raise_if_any()
+    with transaction.atomic(), acting_as(user):
+        if finding.status == FindingStatus.OPEN:
+            finding.status = FindingStatus.RECTIFYING
+        finding.evidence_name = os.path.basename(evidence.name)[:200]
+        finding.evidence.save(finding.evidence_name, evidence, save=False)
+        finding.save()
+    return finding
+
+
 def review_finding(user, follow_up: Inspection, finding: Finding, *, result="", note="", deadline=None,
                    now: datetime | None = None) -> Finding:
     """The follow-up inspection's check of one earlier finding: verified (整改到位; the finding must have been
