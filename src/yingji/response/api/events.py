@@ -158,6 +158,10 @@ class EmergencyEndIn(InputSchema):
     closing_summary: str = Field("", max_length=8000, pattern=NO_NUL, description="结案总结（必填）/ closing summary "
                                                                                    "(required)")
     decided_by: str = Field("", max_length=200, pattern=NO_NUL, description="决定机关 / deciding authority")
+    release_contacts: bool = Field(False, description="一并解除仍在医学观察中的密接（理由“事件终止”）；否则仍有密接在观察"
+                                                      "时返回 409 / release the contacts still under medical "
+                                                      "observation (reason 事件终止); otherwise ending is a 409 "
+                                                      "while any remain")
 
 
 class EmergencyRegionsIn(InputSchema):
@@ -281,10 +285,13 @@ def set_emergency_status(request, payload: EmergencyStatusIn, event_id: int = ID
 
 @emergencies_router.post("/{int:event_id}/end", response=EmergencyDetailOut, summary="终止事件 / End the event")
 def end_emergency(request, payload: EmergencyEndIn, event_id: int = ID_PATH):
-    """终止事件，须填写结案总结；仍在实施的应急响应随之解除。 / End the event with its closing summary; a response
-    still in force is lifted."""
+    """终止事件，须填写结案总结；仍在实施的应急响应随之解除。仍有密接在医学观察中时返回 409（写明人数），除非
+    release_contacts 为 true（同一事务内解除其医学观察）。 / End the event with its closing summary; a response still
+    in force is lifted. While contacts are under medical observation this is a 409 naming how many, unless
+    release_contacts is true (their observation is released in the same transaction)."""
     event = _event(request, event_id)
-    return _fresh(svc.end_event(_user(request), event, payload.closing_summary, decided_by=payload.decided_by))
+    return _fresh(svc.end_event(_user(request), event, payload.closing_summary, decided_by=payload.decided_by,
+                                release_contacts=payload.release_contacts))
 
 
 @emergencies_router.put("/{int:event_id}/affected-regions", response=EmergencyDetailOut,

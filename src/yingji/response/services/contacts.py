@@ -423,16 +423,17 @@ def set_quarantine(user, contact: Contact, data: dict, *, today: date | None = N
 @transaction.atomic
 def release_contact(user, contact: Contact, *, on: date | None = None, reason: str = "",
                     today: date | None = None) -> Quarantine:
-    """Release the contact early (解除医学观察): follow-ups from ``on`` that nobody recorded are dropped."""
+    """Release the contact early (解除医学观察): follow-ups from ``on`` that nobody recorded are dropped. ``on``
+    defaults to today, or to the start date of an observation that has not begun yet (released before it starts)."""
     events_writable(user, contact.event)
     today = today or local_today()
-    on = on or today
     quarantine = getattr(contact, "quarantine", None)
     if quarantine is None or quarantine.status != QuarantineStatus.ACTIVE:
         raise invalid("status", "该密接没有进行中的医学观察", "This contact is not under observation")
+    on = on or max(today, quarantine.start_date)
     if not (reason or "").strip():
         raise invalid("reason", "请说明解除理由", "Give the reason for the release")
-    if on < quarantine.start_date or on > today:
+    if on < quarantine.start_date or on > max(today, quarantine.start_date):
         raise invalid("on", "解除日期须在观察开始之后且不晚于今天",
                       "The release date must be after the start of observation and not in the future")
     with acting_as(user):

@@ -12,7 +12,8 @@ public-health event report (突发公共卫生事件相关信息报告). Rules:
   (none) it starts the response (``response_started_at``); back to none it lifts it (``response_lifted_at``); the
   same level again is refused; the rank (Ⅰ highest) tells an escalation from a de-escalation;
 - status 启动 (started) → 处置中 (ongoing) → 终止 (ended); ending needs a closing summary and lifts the response;
-  nothing changes on an ended event.
+  nothing changes on an ended event; an event whose contacts are still under medical observation is ended only
+  when those observations are released with it (``release_contacts``).
 
 Every change runs in one transaction and is audited (core.audit, actor = the user).
 """
@@ -421,10 +422,11 @@ def _apply_level(event: Event, to_level: str, reason: str, decided_by: str, acto
 
 
 def set_status(user, event: Event, to_status: str, *, closing_summary: str = "", decided_by: str = "",
-               now: datetime | None = None) -> Event:
+               release_contacts: bool = False, now: datetime | None = None) -> Event:
     """启动 → 处置中 → 终止. Ending needs a closing summary and lifts a response still in force."""
     if to_status == EventStatus.ENDED:
-        return end_event(user, event, closing_summary, decided_by=decided_by, now=now)
+        return end_event(user, event, closing_summary, decided_by=decided_by, release_contacts=release_contacts,
+                         now=now)
     if to_status not in EventStatus.values:
         raise InvalidInput({"status": [field_message("未知的事件状态", "Unknown event status")]})
     with transaction.atomic(), acting_as(user):
@@ -444,9 +446,25 @@ def _check_step(current: str, wanted: str) -> None:
                                                         f"cannot go from '{en_from}' to '{en_to}'")]})
 
 
-def end_event(user, event: Event, closing_summary: str, *, decided_by: str = "",
+RELEASE_REASON = "事件终止"
+
+
+def under_observation(event: Event, *, today=None) -> QuerySet:
+    """The event's contacts' observations not yet over (集中隔离 or 居家隔离 in progress or still to start)."""
+    from ..models import Quarantine
+    from ..models.contacts import QuarantineStatus
+
+    today = today or timezone.localdate()
+    return Quarantine.objects.filter(contact__event=event, status=QuarantineStatus.ACTIVE, end_date__gte=today)
+
+
+def end_event(user, event: Event, closing_summary: str, *, decided_by: str = "", release_contacts: bool = False,
               now: datetime | None = None) -> Event:
-    """终止: the closing summary is required; a response still in force is lifted (a LevelChange to none)."""
+    """终止: the closing summary is required; a response still in force is lifted (a LevelChange to none).
+
+    While contacts are still under medical observation the event is not ended (409, naming how many), unless
+    ``release_contacts``: then every remaining observation is released (解除医学观察, reason 「事件终止」, through the
+    contacts service) in the same transaction."""
     now = now or timezone.now()
     errors = Errors()
     summary = _text(closing_summary, errors, "closing_summary", zh="结案总结", en="closing summary", required=True)
@@ -455,6 +473,20 @@ def end_event(user, event: Event, closing_summary: str, *, decided_by: str = "",
     with transaction.atomic(), acting_as(user):
         event = _writable(user, event)
         _check_step(event.status, EventStatus.ENDED)
+        today = timezone.localtime(now).date()
+        remaining = list(under_observation(event, today=today).select_related("contact__event"))
+        if remaining and not release_contacts:
+            n = len(remaining)
+            zh = (f"仍有 {n} 名密切接触者在医学观察中（集中隔离或居家隔离未结束），不能终止事件；请先解除，"
+                  f"或选择终止时一并解除医学观察")
+            en = (f"{n} contact(s) are still under medical observation (centralized or home isolation not ended); "
+                  f"release them first, or choose to release them when ending the event")
+            raise Conflict(zh, en, fields={"release_contacts": [field_message(zh, en)]})
+        if remaining:
+            from . import contacts
+
+            for quarantine in remaining:
+                contacts.release_contact(user, quarantine.contact, reason=RELEASE_REASON, today=today)
         if event.response_level != ResponseLevel.NONE:
             _apply_level(event, ResponseLevel.NONE, f"事件终止，解除应急响应 / event ended, response lifted\n{summary}",
                          decided_by, user, now)

@@ -358,10 +358,14 @@ class EndForm(forms.Form):
                                       widget=forms.Textarea(attrs={"rows": 6}),
                                       help_text=gettext_lazy("Required: course of the event, measures, outcome."))
     decided_by = forms.CharField(label=gettext_lazy("Decided by"), required=False, max_length=200)
+    release_contacts = forms.BooleanField(
+        label=gettext_lazy("Release the contacts still under medical observation (reason: 事件终止)"), required=False)
 
 
 @login_required
 def event_end(request, pk):
+    """GET: the form; POST: end the event. While contacts are under observation the page says how many and offers
+    the checkbox that releases them with the ending (shown only then)."""
     user = request.user
     event = get_event(user, pk, write=True)
     form = EndForm(request.POST if request.method == "POST" else None)
@@ -369,14 +373,17 @@ def event_end(request, pk):
         try:
             with http_errors():
                 svc.end_event(user, event, form.cleaned_data["closing_summary"],
-                              decided_by=form.cleaned_data["decided_by"])
+                              decided_by=form.cleaned_data["decided_by"],
+                              release_contacts=form.cleaned_data["release_contacts"])
         except YingjiError as exc:
             attach_errors(form, exc)
         else:
             messages.success(request, _("Event %(number)s ended.") % {"number": event.number})
             return redirect("response:event_detail", pk=event.pk)
-    return render(request, "response/event_end.html", {**event_context(request, event, ""), "form": form},
-                  status=422 if form.is_bound and form.errors else 200)
+    return render(request, "response/event_end.html", {
+        **event_context(request, event, ""), "form": form,
+        "under_observation": svc.under_observation(event).count()},
+        status=422 if form.is_bound and form.errors else 200)
 
 
 @login_required
