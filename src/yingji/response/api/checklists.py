@@ -67,35 +67,35 @@ class ChecklistFilter(PageParams):
 class ChecklistIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=48, pattern=r"^[A-Za-z0-9_-]+$")
     scenario: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL)
-    stage: int = Field(1, ge=1, le=99)
+    stage: int = Field(1, strict=True, ge=1, le=99)
     name: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
     response_level: str = Field("", pattern=r"^(I|II|III|IV)?$")
     description: str = Field("", max_length=4000, pattern=NO_NUL)
     region: str | None = Field(None, min_length=6, max_length=9, pattern=r"^\d{6}(\d{3})?$")
-    active: bool = True
+    active: bool = Field(True, strict=True)
     source: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class ChecklistPatch(InputSchema):
     scenario: str | None = Field(None, min_length=1, max_length=100, pattern=NO_NUL)
-    stage: int | None = Field(None, ge=1, le=99)
+    stage: int | None = Field(None, strict=True, ge=1, le=99)
     name: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
     response_level: str | None = Field(None, pattern=r"^(I|II|III|IV)?$")
     description: str | None = Field(None, max_length=4000, pattern=NO_NUL)
-    active: bool | None = None
+    active: bool | None = Field(None, strict=True)
     source: str | None = Field(None, max_length=200, pattern=NO_NUL)
 
 
 class ChecklistItemIn(InputSchema):
-    id: int | None = Field(None, ge=1, le=2**63 - 1, description="已有措施的 ID；新措施省略 / existing measure id")
-    delete: bool = Field(False, description="删除（已生成任务的措施改为停用）/ delete (deactivated if it made tasks)")
+    id: int | None = Field(None, strict=True, ge=1, le=2**63 - 1, description="已有措施的 ID；新措施省略 / existing measure id")
+    delete: bool = Field(False, strict=True, description="删除（已生成任务的措施改为停用）/ delete (deactivated if it made tasks)")
     title: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
     description: str | None = Field(None, max_length=4000, pattern=NO_NUL)
     assignee_kind: str | None = Field(None, max_length=16, pattern=NO_NUL, description=KIND_DESCRIPTION)
-    due_hours: int | None = Field(None, ge=1, le=svc.MAX_DUE_HOURS)
-    statutory: bool | None = None
-    order: int | None = Field(None, ge=1, le=999)
-    active: bool | None = None
+    due_hours: int | None = Field(None, strict=True, ge=1, le=svc.MAX_DUE_HOURS)
+    statutory: bool | None = Field(None, strict=True)
+    order: int | None = Field(None, strict=True, ge=1, le=999)
+    active: bool | None = Field(None, strict=True)
 
 
 class ChecklistItemsIn(InputSchema):
@@ -103,7 +103,7 @@ class ChecklistItemsIn(InputSchema):
 
 
 class ChecklistActivationIn(InputSchema):
-    checklist: int = Field(..., ge=1, le=2**63 - 1, description="处置清单 ID / checklist id")
+    checklist: int = Field(..., strict=True, ge=1, le=2**63 - 1, description="处置清单 ID / checklist id")
 
 
 class ChecklistActivationOut(Schema):

@@ -87,7 +87,7 @@ class ContactNamedRef(Schema):
 
 
 class EventCaseIn(InputSchema):
-    case_report: int | None = Field(None, ge=1, le=2**63 - 1,
+    case_report: int | None = Field(None, strict=True, ge=1, le=2**63 - 1,
                                     description="报告卡 ID（其余字段留空则取自报告卡）/ report card id")
     number: str | None = Field(None, max_length=32, **TEXT, description="病例编号 / case number")
     name: str | None = Field(None, max_length=64, **TEXT, description="姓名（无报告卡时必填）/ name")
@@ -140,8 +140,8 @@ class QuarantineIn(QuarantineFields):
 
 
 class ContactIn(QuarantineFields):
-    source_case: int = Field(..., ge=1, le=2**63 - 1, description="传染源病例 ID（本事件）/ source case id")
-    source_contact: int | None = Field(None, ge=1, le=2**63 - 1,
+    source_case: int = Field(..., strict=True, ge=1, le=2**63 - 1, description="传染源病例 ID（本事件）/ source case id")
+    source_contact: int | None = Field(None, strict=True, ge=1, le=2**63 - 1,
                                        description="次密接的来源密接 ID / source contact of a secondary contact")
     level: _lit(ContactLevel) | None = Field(None, description="close 密接 / secondary 次密接")
     contact_type: str = Field(..., min_length=1, max_length=32, **TEXT,
@@ -215,7 +215,7 @@ class ReleaseIn(InputSchema):
 
 
 class BecomeCaseIn(InputSchema):
-    case: int | None = Field(None, ge=1, le=2**63 - 1, description="已有病例 ID（留空则新建）/ an existing case")
+    case: int | None = Field(None, strict=True, ge=1, le=2**63 - 1, description="已有病例 ID（留空则新建）/ an existing case")
     onset_date: ContactDate | None = Field(None, description="发病日期 / onset date")
     reported_on: ContactDate | None = Field(None, description="报告日期 / reported on")
     isolated_on: ContactDate | None = Field(None, description="隔离日期 / isolated on")
@@ -223,8 +223,8 @@ class BecomeCaseIn(InputSchema):
 
 
 class ContactTestIn(InputSchema):
-    contact: int | None = Field(None, ge=1, le=2**63 - 1, description="密接 ID / contact id")
-    case: int | None = Field(None, ge=1, le=2**63 - 1, description="病例 ID / case id")
+    contact: int | None = Field(None, strict=True, ge=1, le=2**63 - 1, description="密接 ID / contact id")
+    case: int | None = Field(None, strict=True, ge=1, le=2**63 - 1, description="病例 ID / case id")
     sample_date: ContactDate = Field(..., description="采样日期 / sample date")
     method: _lit(TestMethod) = Field(..., description="检测方法 / method")
     result: _lit(TestOutcome) | None = Field(None, description="结果（默认待出）/ result (pending)")
@@ -315,7 +315,7 @@ class FollowUpFilter(PageParams):
 
 class FollowUpRecordIn(InputSchema):
     status: Literal["seen", "not_seen"] = Field(..., description="seen 已随访 / not_seen 未见到")
-    temperature: float | None = Field(None, ge=30, le=45, description="体温 ℃ / temperature")
+    temperature: float | None = Field(None, strict=True, ge=30, le=45, description="体温 ℃ / temperature")
     symptoms: str | None = Field(None, max_length=255, **TEXT, description="症状 / symptoms")
     note: str | None = Field(None, max_length=500, **TEXT, description="备注 / note")
 

@@ -129,9 +129,9 @@ class EmergencyIn(InputSchema):
     description: str | None = Field(None, max_length=8000, pattern=NO_NUL)
     number: str | None = Field(None, min_length=1, max_length=32, pattern=NO_NUL,
                                description="事件编号（留空自动生成 SJ-区划-年-序号）/ number (generated when empty)")
-    signal: int | None = Field(None, ge=1, le=2**63 - 1,
+    signal: int | None = Field(None, strict=True, ge=1, le=2**63 - 1,
                                description="由预警信号启动（疑似/调查/确认）/ open from this signal")
-    report: int | None = Field(None, ge=1, le=2**63 - 1, description="由事件报告启动 / open from this event report")
+    report: int | None = Field(None, strict=True, ge=1, le=2**63 - 1, description="由事件报告启动 / open from this event report")
 
 
 class EmergencyPatch(InputSchema):
@@ -158,7 +158,7 @@ class EmergencyEndIn(InputSchema):
     closing_summary: str = Field("", max_length=8000, pattern=NO_NUL, description="结案总结（必填）/ closing summary "
                                                                                    "(required)")
     decided_by: str = Field("", max_length=200, pattern=NO_NUL, description="决定机关 / deciding authority")
-    release_contacts: bool = Field(False, description="一并解除仍在医学观察中的密接（理由“事件终止”）；否则仍有密接在观察"
+    release_contacts: bool = Field(False, strict=True, description="一并解除仍在医学观察中的密接（理由“事件终止”）；否则仍有密接在观察"
                                                       "时返回 409 / release the contacts still under medical "
                                                       "observation (reason 事件终止); otherwise ending is a 409 "
                                                       "while any remain")

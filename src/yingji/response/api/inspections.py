@@ -86,8 +86,8 @@ class InspectionIn(InputSchema):
     inspecting_org: int | UnitCode | None = Field(None, description="检查单位（留空为本单位）/ inspecting unit")
     inspected_orgs: list[int | UnitCode] = Field(default_factory=list, max_length=200,
                                             description="受检单位 / units inspected")
-    event: int | None = Field(None, ge=1, le=MAX_ID, description="关联的突发事件 / emergency event")
-    follow_up_of: int | None = Field(None, ge=1, le=MAX_ID, description="回头看所跟进的检查 / the inspection followed up")
+    event: int | None = Field(None, strict=True, ge=1, le=MAX_ID, description="关联的突发事件 / emergency event")
+    follow_up_of: int | None = Field(None, strict=True, ge=1, le=MAX_ID, description="回头看所跟进的检查 / the inspection followed up")
     inspectors: str = Field("", max_length=2000, pattern=NO_NUL, description="检查人员 / inspectors")
     summary: str = TEXT
     findings: list[FindingNewIn] = Field(default_factory=list, max_length=200, description="发现的问题 / findings")
@@ -105,7 +105,7 @@ class RectificationIn(InputSchema):
 
 
 class ReviewIn(InputSchema):
-    finding: int = Field(..., ge=1, le=MAX_ID, description="被验收的问题 / the finding checked")
+    finding: int = Field(..., strict=True, ge=1, le=MAX_ID, description="被验收的问题 / the finding checked")
     result: _lit(*ReviewResult.values) = Field(..., description="verified 整改到位 / not_rectified 未整改到位")
     note: str = TEXT
     deadline: IsoDate | None = Field(None, description="未整改到位时的新期限 / new deadline when not rectified")

@@ -85,10 +85,10 @@ class TaskFilter(PageParams):
 
 
 class TaskIn(InputSchema):
-    event: int = Field(..., ge=1, le=2**63 - 1, description="事件 ID / event id")
+    event: int = Field(..., strict=True, ge=1, le=2**63 - 1, description="事件 ID / event id")
     title: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
     description: str = Field("", max_length=4000, pattern=NO_NUL)
-    assignee_org: int = Field(..., ge=1, le=2**63 - 1, description="负责机构 ID（须在事件所在地区内）/ organisation id")
+    assignee_org: int = Field(..., strict=True, ge=1, le=2**63 - 1, description="负责机构 ID（须在事件所在地区内）/ organisation id")
     assignee_team: str = Field("", max_length=100, pattern=NO_NUL, description="负责小组 / team")
     deadline: IsoDateTime = Field(..., description="完成时限（不能早于创建时间）/ deadline (after creation)")
 
@@ -96,7 +96,7 @@ class TaskIn(InputSchema):
 class TaskPatch(InputSchema):
     title: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
     description: str | None = Field(None, max_length=4000, pattern=NO_NUL)
-    assignee_org: int | None = Field(None, ge=1, le=2**63 - 1)
+    assignee_org: int | None = Field(None, strict=True, ge=1, le=2**63 - 1)
     assignee_team: str | None = Field(None, max_length=100, pattern=NO_NUL)
     deadline: IsoDateTime | None = None
 
