@@ -40,3 +40,26 @@ class InvalidInput(YingjiError):
 class Conflict(YingjiError):
     def __init__(self, zh: str, en: str, fields: dict | None = None):
         super().__init__("conflict", zh, en, fields=fields or {}, status=409)
+
+
+class TransitionNotAllowed(YingjiError):
+    """A lifecycle step the record's status does not allow (409), naming the steps it does allow.
+
+    ``what``: (zh, en) name of the record ("信号", "A signal"); ``labels``: status → (zh, en); ``transitions``:
+    status → the statuses it may move to; ``none``: (zh, en) shown when nothing is allowed."""
+
+    def __init__(self, what: tuple[str, str], current: str, wanted: str, labels: dict, transitions: dict,
+                 none: tuple[str, str] = ("无", "none")):
+        zh_from, en_from = labels.get(current, (current, current))
+        zh_to, en_to = labels.get(wanted, (wanted, wanted))
+        allowed = transitions.get(current, ())
+        zh_allowed = "、".join(labels[s][0] for s in allowed) or none[0]
+        en_allowed = ", ".join(labels[s][1] for s in allowed) or none[1]
+        super().__init__(
+            "illegal_transition",
+            f"{what[0]}状态不能从“{zh_from}”改为“{zh_to}”；可改为：{zh_allowed}",
+            f"{what[1]} cannot go from '{en_from}' to '{en_to}'; allowed: {en_allowed}",
+            fields={"status": [field_message(f"不能从“{zh_from}”改为“{zh_to}”",
+                                             f"cannot go from '{en_from}' to '{en_to}'")]},
+            status=409,
+        )

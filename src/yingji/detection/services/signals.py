@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yingji.core import regioncodes, scoping
-from yingji.core.errors import InvalidInput, NotPermitted, YingjiError, field_message
+from yingji.core.errors import InvalidInput, NotPermitted, TransitionNotAllowed, YingjiError, field_message
 from yingji.core.models import User
 from yingji.core.notify import notify
 from yingji.core.services import acting_as
@@ -48,21 +48,10 @@ RESPONSE_LINKABLE = (SignalStatus.SUSPECTED, SignalStatus.INVESTIGATING, SignalS
 DEFAULT_OVERDUE_LOOKBACK_DAYS = 30
 
 
-class IllegalTransition(YingjiError):
+class IllegalTransition(TransitionNotAllowed):
     def __init__(self, current: str, wanted: str):
-        zh_from, en_from = STATUS_LABELS.get(current, (current, current))
-        zh_to, en_to = STATUS_LABELS.get(wanted, (wanted, wanted))
-        allowed = TRANSITIONS.get(current, ())
-        zh_allowed = "、".join(STATUS_LABELS[s][0] for s in allowed) or "无（已结束）"
-        en_allowed = ", ".join(STATUS_LABELS[s][1] for s in allowed) or "none (closed)"
-        super().__init__(
-            "illegal_transition",
-            f"信号状态不能从“{zh_from}”改为“{zh_to}”；可改为：{zh_allowed}",
-            f"A signal cannot go from '{en_from}' to '{en_to}'; allowed: {en_allowed}",
-            fields={"status": [field_message(f"不能从“{zh_from}”改为“{zh_to}”",
-                                             f"cannot go from '{en_from}' to '{en_to}'")]},
-            status=409,
-        )
+        super().__init__(("信号", "A signal"), current, wanted, STATUS_LABELS, TRANSITIONS,
+                         none=("无（已结束）", "none (closed)"))
 
 
 # --- reading -----------------------------------------------------------------------------------------------

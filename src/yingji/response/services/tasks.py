@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yingji.core import regioncodes, scoping
-from yingji.core.errors import InvalidInput, NotPermitted, YingjiError, field_message
+from yingji.core.errors import InvalidInput, NotPermitted, TransitionNotAllowed, field_message
 from yingji.core.models import Organisation, User
 from yingji.core.notify import notify
 from yingji.core.services import acting_as
@@ -57,21 +57,9 @@ def rule(name: str) -> dict:
     return {**DEFAULT_RULES.get(name, {}), **configured.get(str(name), {})}
 
 
-class IllegalTaskTransition(YingjiError):
+class IllegalTaskTransition(TransitionNotAllowed):
     def __init__(self, current: str, wanted: str):
-        zh_from, en_from = STATUS_LABELS.get(current, (current, current))
-        zh_to, en_to = STATUS_LABELS.get(wanted, (wanted, wanted))
-        allowed = TASK_TRANSITIONS.get(current, ())
-        zh_allowed = "、".join(STATUS_LABELS[s][0] for s in allowed) or "无"
-        en_allowed = ", ".join(STATUS_LABELS[s][1] for s in allowed) or "none"
-        super().__init__(
-            "illegal_transition",
-            f"任务状态不能从“{zh_from}”改为“{zh_to}”；可改为：{zh_allowed}",
-            f"A task cannot go from '{en_from}' to '{en_to}'; allowed: {en_allowed}",
-            fields={"status": [field_message(f"不能从“{zh_from}”改为“{zh_to}”",
-                                             f"cannot go from '{en_from}' to '{en_to}'")]},
-            status=409,
-        )
+        super().__init__(("任务", "A task"), current, wanted, STATUS_LABELS, TASK_TRANSITIONS)
 
 
 # --- reading -------------------------------------------------------------------------------------------------
