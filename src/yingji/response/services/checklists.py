@@ -343,7 +343,7 @@ def activate_stage(event: Event, checklist: Checklist, actor, *, now: datetime |
         raise InvalidInput({"checklist": [field_message("该处置清单不存在、已停用或不适用于事件所在地区",
                                                         "No such active checklist for the event's region")]})
     with transaction.atomic(), acting_as(actor):
-        Event.objects.select_for_update().filter(pk=event.pk).first()  # one activation at a time per event
+        Event.objects.select_for_update(of=("self",)).filter(pk=event.pk).first()  # one activation at a time per event
         activation, first = ChecklistActivation.objects.get_or_create(
             event=event, checklist=checklist, defaults={"activated_at": now, "actor": actor})
         done = set(Task.objects.filter(event=event, checklist_item__checklist=checklist)

@@ -360,7 +360,7 @@ def create_from_report(user, report, *, now: datetime | None = None, **fields) -
 
 def _writable(user, event: Event) -> Event:
     """The event locked for the change, or NotFound / NotPermitted (outside the region, read-only role)."""
-    locked = scoping.get_scoped(user, Event.objects.select_for_update(), write=False, pk=event.pk)
+    locked = scoping.get_scoped(user, Event.objects.select_for_update(of=("self",)), write=False, pk=event.pk)
     if not scoping.can(user, locked, write=True):
         raise NotPermitted("只有事件所属辖区的卫生健康行政部门或疾控机构可以处置该事件",
                            "Only the health commission or CDC of the event's region may act on it")

@@ -259,7 +259,7 @@ def create_sitrep(user, event: Event | int, kind: str, *, reporting_org=None,
     if org is None:
         org = event.lead_org
     with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("region", "lead_org", "disease").get(pk=event.pk)
+        event = Event.objects.select_for_update(of=("self",)).select_related("region", "lead_org", "disease").get(pk=event.pk)
         reports = list(event.situation_reports.all())
         initial = next((r for r in reports if r.kind == SitrepKind.INITIAL), None)
         sequence = 0
@@ -336,7 +336,7 @@ def submit_sitrep(user, report: SituationReport | int, changes: dict | None = No
     clean = _clean(changes or {})
     with transaction.atomic():
         report = writable_sitrep(user, report)
-        report = SituationReport.objects.select_for_update().select_related("event").get(pk=report.pk)
+        report = SituationReport.objects.select_for_update(of=("self",)).select_related("event").get(pk=report.pk)
         if report.status != SitrepStatus.DRAFT:
             raise Conflict("已提交的报告不能修改或再次提交", "A submitted report cannot be changed or submitted again")
         for name, value in clean.items():

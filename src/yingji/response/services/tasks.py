@@ -249,7 +249,7 @@ def transition(user, task: Task, to_status, *, note: str = "", now: datetime | N
     if to_status == TaskStatus.CANCELLED and not text:
         raise InvalidInput({"note": [field_message("取消任务须说明理由", "Give the reason for cancelling the task")]})
     with transaction.atomic(), acting_as(user):
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
         if to_status not in TASK_TRANSITIONS.get(task.status, ()):
             raise IllegalTaskTransition(task.status, to_status)
         before = task.status
